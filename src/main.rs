@@ -1,1 +1,39 @@
-fn main() {}
+//! `kbc`, the knowledge base compiler's command line. One subcommand per
+//! module in `commands/`, each with its arguments and its `run`.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// The knowledge base compiler: check rules, build the matcher and the
+/// guides, and diagnose failing systems.
+#[derive(Parser)]
+#[command(name = "kbc", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a knowledge base and report every error and warning.
+    Check(commands::check::Args),
+    /// Explain a diagnostic code, e.g. `kbc explain E0005`.
+    Explain(commands::explain::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => commands::check::run(args),
+        Command::Explain(args) => commands::explain::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,930 @@
+//! Resolve and check: parsed files + `kb.yaml` → the checked
+//! [`KnowledgeBase`] and every diagnostic.
+//!
+//! Names are resolved to indexes, values are typed by their facts, and the
+//! whole knowledge base is linted (unused facts, causes nothing fixes,
+//! conditions that can never hold, ...). Checking never stops early: it
+//! collects every error and warning, and yields a model only when there are
+//! no errors.
+
+mod conditions;
+mod meta;
+mod warnings;
+
+use crate::codes::Code;
+use crate::diagnostics::{Diagnostic, Severity, SourceMap};
+use crate::fuzzy;
+use crate::syntax::ast::{self, ExpectExpr, ItemKind, Literal, Span, Spanned, StepExpr, TypeExpr};
+use kbc_runtime::model::*;
+use std::collections::{BTreeSet, HashMap};
+
+pub use meta::KbYaml;
+
+/// One input file: its path relative to the knowledge base root and its bytes.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// `/`-separated path relative to the root, e.g. `causes/credssp.kb`.
+    pub path: String,
+    /// The raw bytes (checked for UTF-8 here, not by the reader).
+    pub bytes: Vec<u8>,
+}
+
+/// Everything a check reads: the `.kb` files in a stable order and `kb.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    /// `kb.yaml`'s bytes, or `None` when the file is missing.
+    pub kb_yaml: Option<Vec<u8>>,
+    /// The `.kb` files, sorted by path.
+    pub files: Vec<InputFile>,
+}
+
+/// The result of checking: the model when there were no errors, every
+/// diagnostic, and the sources they point into.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The checked knowledge base; `None` when any error was reported.
+    pub model: Option<KnowledgeBase>,
+    /// Errors and warnings, sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text of every file, for rendering diagnostics.
+    pub sources: SourceMap,
+}
+
+impl Checked {
+    /// Whether any error was reported.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Checks a whole knowledge base.
+pub fn check(input: &Input) -> Checked {
+    let mut sources = SourceMap::default();
+    let mut diags = Vec::new();
+
+    let yaml_text = input
+        .kb_yaml
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let yaml_file = sources.add("kb.yaml", yaml_text.clone().unwrap_or_default());
+    let kb_yaml = meta::read(yaml_text.as_deref(), yaml_file, &mut diags);
+
+    let mut items: Vec<ast::Item> = Vec::new();
+    for f in &input.files {
+        let (text, bad) = match std::str::from_utf8(&f.bytes) {
+            Ok(t) => (t.to_string(), None),
+            Err(e) => (
+                String::from_utf8_lossy(&f.bytes).into_owned(),
+                Some(e.valid_up_to()),
+            ),
+        };
+        let file = sources.add(f.path.clone(), text.clone());
+        if let Some(at) = bad {
+            let span = Span {
+                file,
+                start: at as u32,
+                end: at as u32 + 1,
+            };
+            let byte = f.bytes.get(at).copied().unwrap_or(0);
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidUtf8,
+                    format!("`{}` is not valid UTF-8", f.path),
+                    span,
+                )
+                .label(format!("byte 0x{byte:02X} here is not UTF-8"))
+                .help("save the file as UTF-8"),
+            );
+            continue;
+        }
+        let (parsed, d) = crate::syntax::parse_file(&text, file);
+        diags.extend(d);
+        items.extend(parsed.items);
+    }
+
+    let mut checker = Checker::new(&sources, &items, &mut diags);
+    let model = checker.run(kb_yaml.as_ref());
+    let allows = item_allows(&items, &sources, &mut diags);
+    let kb_allow: BTreeSet<String> = kb_yaml
+        .as_ref()
+        .map(|k| k.allow.iter().cloned().collect())
+        .unwrap_or_default();
+    diags.retain(|d| {
+        let Some(name) = d.code.warning_name() else {
+            return true;
+        };
+        if kb_allow.contains(name) {
+            return false;
+        }
+        !allows.iter().any(|(span, names)| {
+            span.file == d.span.file
+                && span.start <= d.span.start
+                && d.span.end <= span.end
+                && names.contains(name)
+        })
+    });
+    diags.sort_by_key(|d| (d.span.file, d.span.start, d.severity, d.code));
+    diags.dedup();
+    let has_errors = diags.iter().any(|d| d.severity == Severity::Error);
+    Checked {
+        model: if has_errors { None } else { model },
+        diagnostics: diags,
+        sources,
+    }
+}
+
+/// Each item's span with the warnings it allows; unknown names are reported.
+fn item_allows(
+    items: &[ast::Item],
+    _sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(Span, BTreeSet<String>)> {
+    let names = Code::warning_names();
+    let mut out = Vec::new();
+    for item in items {
+        let mut set = BTreeSet::new();
+        for a in &item.allow {
+            if Code::by_warning_name(&a.node).is_some() {
+                set.insert(a.node.clone());
+            } else {
+                let mut d = Diagnostic::warning(
+                    Code::UnknownWarning,
+                    format!("unknown warning `{}`", a.node),
+                    a.span,
+                )
+                .label("not a warning name");
+                if let Some(s) = fuzzy::closest(&a.node, names.iter().copied()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+        }
+        if !set.is_empty() {
+            out.push((item.span, set));
+        }
+    }
+    out
+}
+
+/// A declared name: its index within its kind and where it was declared.
+#[derive(Debug, Clone, Copy)]
+struct Decl {
+    index: u32,
+    span: Span,
+}
+
+#[derive(Default)]
+struct Symbols {
+    facts: HashMap<String, Decl>,
+    symptoms: HashMap<String, Decl>,
+    causes: HashMap<String, Decl>,
+    fixes: HashMap<String, Decl>,
+    sources: HashMap<String, Decl>,
+    guides: HashMap<String, Decl>,
+    examples: HashMap<String, Decl>,
+}
+
+/// What kind of thing a name must refer to, for lookups and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Fact,
+    Symptom,
+    Cause,
+    Fix,
+    Source,
+}
+
+impl Kind {
+    fn word(self) -> &'static str {
+        match self {
+            Kind::Fact => "fact",
+            Kind::Symptom => "symptom",
+            Kind::Cause => "cause",
+            Kind::Fix => "fix",
+            Kind::Source => "source",
+        }
+    }
+}
+
+struct Checker<'a> {
+    sources: &'a SourceMap,
+    items: &'a [ast::Item],
+    diags: &'a mut Vec<Diagnostic>,
+    symbols: Symbols,
+    facts: Vec<Fact>,
+    /// Per symptom, whether its `when` can ever hold.
+    satisfiable_symptoms: Vec<bool>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(sources: &'a SourceMap, items: &'a [ast::Item], diags: &'a mut Vec<Diagnostic>) -> Self {
+        Checker {
+            sources,
+            items,
+            diags,
+            symbols: Symbols::default(),
+            facts: Vec::new(),
+            satisfiable_symptoms: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, kb_yaml: Option<&KbYaml>) -> Option<KnowledgeBase> {
+        self.declare();
+        self.facts = self
+            .items
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ItemKind::Fact(f) => Some(f),
+                _ => None,
+            })
+            .map(|f| self.fact(f))
+            .collect::<Vec<_>>();
+
+        let mut kb = KnowledgeBase {
+            meta: kb_yaml.map(|k| k.meta.clone()).unwrap_or_default(),
+            ..KnowledgeBase::default()
+        };
+        kb.facts = self.facts.clone();
+        for item in self.items {
+            match &item.kind {
+                ItemKind::Fact(_) => {}
+                ItemKind::Symptom(d) => {
+                    let s = self.symptom(d);
+                    kb.symptoms.push(s);
+                }
+                ItemKind::Cause(d) => {
+                    let c = self.cause(d);
+                    kb.causes.push(c);
+                }
+                ItemKind::Fix(d) => {
+                    let f = self.fix(d);
+                    kb.fixes.push(f);
+                }
+                ItemKind::Source(d) => {
+                    let s = self.source(d);
+                    kb.sources.push(s);
+                }
+                ItemKind::Guide(d) => {
+                    let g = self.guide(d);
+                    kb.guides.push(g);
+                }
+                ItemKind::Example(d) => {
+                    let e = self.example(d);
+                    kb.examples.push(e);
+                }
+            }
+        }
+        warnings::lint(
+            &kb,
+            &self.satisfiable_symptoms,
+            &self.symbols_spans(),
+            self.diags,
+        );
+        Some(kb)
+    }
+
+    fn symbols_spans(&self) -> warnings::Spans {
+        let collect = |m: &HashMap<String, Decl>| {
+            let mut v: Vec<(u32, Span)> = m.values().map(|d| (d.index, d.span)).collect();
+            v.sort_by_key(|(i, _)| *i);
+            v.into_iter().map(|(_, s)| s).collect()
+        };
+        warnings::Spans {
+            facts: collect(&self.symbols.facts),
+            symptoms: collect(&self.symbols.symptoms),
+            causes: collect(&self.symbols.causes),
+            fixes: collect(&self.symbols.fixes),
+            sources: collect(&self.symbols.sources),
+        }
+    }
+
+    /// Records every declaration, reporting duplicates and malformed ids.
+    fn declare(&mut self) {
+        let mut counters = [0u32; 7];
+        for item in self.items {
+            let id = item.kind.id();
+            let (table, slot) = match &item.kind {
+                ItemKind::Fact(_) => (&mut self.symbols.facts, 0),
+                ItemKind::Symptom(_) => (&mut self.symbols.symptoms, 1),
+                ItemKind::Cause(_) => (&mut self.symbols.causes, 2),
+                ItemKind::Fix(_) => (&mut self.symbols.fixes, 3),
+                ItemKind::Source(_) => (&mut self.symbols.sources, 4),
+                ItemKind::Guide(_) => (&mut self.symbols.guides, 5),
+                ItemKind::Example(_) => (&mut self.symbols.examples, 6),
+            };
+            let index = counters[slot];
+            counters[slot] += 1;
+            if !is_snake_case(&id.node) {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidId,
+                        format!("`{}` is not a lowercase snake_case id", id.node),
+                        id.span,
+                    )
+                    .label("ids must match `[a-z_][a-z0-9_]*`")
+                    .help(format!("write `{}`", to_snake_case(&id.node))),
+                );
+            }
+            if let Some(first) = table.get(&id.node) {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateId,
+                        format!("{} `{}` is declared twice", item.kind.keyword(), id.node),
+                        id.span,
+                    )
+                    .label("declared again here")
+                    .with_secondary(first.span, "first declared here")
+                    .help("rename one of them: ids are unique within their kind"),
+                );
+            } else {
+                table.insert(
+                    id.node.clone(),
+                    Decl {
+                        index,
+                        span: id.span,
+                    },
+                );
+            }
+        }
+    }
+
+    fn lookup(&mut self, kind: Kind, name: &ast::Ident) -> Option<u32> {
+        let table = match kind {
+            Kind::Fact => &self.symbols.facts,
+            Kind::Symptom => &self.symbols.symptoms,
+            Kind::Cause => &self.symbols.causes,
+            Kind::Fix => &self.symbols.fixes,
+            Kind::Source => &self.symbols.sources,
+        };
+        if let Some(d) = table.get(&name.node) {
+            return Some(d.index);
+        }
+        let mut names: Vec<&str> = table.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut d = Diagnostic::error(
+            Code::UndefinedReference,
+            format!("no {} named `{}`", kind.word(), name.node),
+            name.span,
+        )
+        .label(format!("not a declared {}", kind.word()));
+        if let Some(s) = fuzzy::closest(&name.node, names.iter().copied()) {
+            d = d.help(format!("did you mean `{s}`?"));
+        } else if names.is_empty() {
+            d = d.help(format!(
+                "declare it with `{} {} ...`",
+                kind.word(),
+                name.node
+            ));
+        }
+        self.diags.push(d);
+        None
+    }
+
+    fn lookup_all(&mut self, kind: Kind, names: &[ast::Ident]) -> Vec<u32> {
+        let mut out = Vec::new();
+        for n in names {
+            if let Some(i) = self.lookup(kind, n) {
+                if !out.contains(&i) {
+                    out.push(i);
+                }
+            }
+        }
+        out
+    }
+
+    /// The single value of a once-only attribute, reporting repeats.
+    fn once<T: Clone>(&mut self, what: &str, values: &[Spanned<T>]) -> Option<T> {
+        if let [first, rest @ ..] = values {
+            for r in rest {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateAttribute,
+                        format!("`{what}` is given twice"),
+                        r.span,
+                    )
+                    .label("given again here")
+                    .with_secondary(first.span, "first given here")
+                    .help("keep one"),
+                );
+            }
+            Some(first.node.clone())
+        } else {
+            None
+        }
+    }
+
+    fn require<T>(
+        &mut self,
+        value: Option<T>,
+        what: &str,
+        decl: &str,
+        span: Span,
+        hint: &str,
+    ) -> Option<T> {
+        if value.is_none() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::MissingAttribute,
+                    format!("{decl} has no `{what}`"),
+                    span,
+                )
+                .label(format!("`{what}` is required here"))
+                .help(hint.to_string()),
+            );
+        }
+        value
+    }
+
+    fn loc(&self, span: Span) -> Location {
+        self.sources.location(span)
+    }
+
+    fn fact(&mut self, d: &ast::FactDecl) -> Fact {
+        let ty = match &d.ty.node {
+            TypeExpr::Bool => FactType::Bool,
+            TypeExpr::Int => FactType::Int,
+            TypeExpr::Str => FactType::Str,
+            TypeExpr::Text => FactType::Text,
+            TypeExpr::Enum(values) => {
+                let mut seen: HashMap<&str, Span> = HashMap::new();
+                let mut out = Vec::new();
+                for (id, label) in values {
+                    if !is_snake_case(&id.node) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::InvalidId,
+                                format!("`{}` is not a lowercase snake_case value", id.node),
+                                id.span,
+                            )
+                            .label("values must match `[a-z_][a-z0-9_]*`")
+                            .help(format!("write `{}`", to_snake_case(&id.node))),
+                        );
+                    }
+                    if let Some(first) = seen.get(id.node.as_str()) {
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateEnumValue,
+                                format!("value `{}` is declared twice", id.node),
+                                id.span,
+                            )
+                            .label("declared again here")
+                            .with_secondary(*first, "first declared here"),
+                        );
+                        continue;
+                    }
+                    seen.insert(&id.node, id.span);
+                    out.push(EnumValue {
+                        id: id.node.clone(),
+                        label: label.as_ref().map(|l| l.node.clone()),
+                    });
+                }
+                FactType::Enum(out)
+            }
+        };
+        let question = self.once("ask", &d.ask);
+        let label = self.once("label", &d.label);
+        Fact {
+            id: d.id.node.clone(),
+            ty,
+            question,
+            label,
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn symptom(&mut self, d: &ast::SymptomDecl) -> Symptom {
+        let when = self.once(
+            "when",
+            &d.when
+                .iter()
+                .map(|w| Spanned {
+                    node: w.clone(),
+                    span: w.span,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let condition = match when {
+            Some(w) => {
+                let (c, satisfiable) = conditions::lower(self, &w);
+                self.satisfiable_symptoms.push(satisfiable);
+                c
+            }
+            None => {
+                self.satisfiable_symptoms.push(true);
+                Condition::True
+            }
+        };
+        Symptom {
+            id: d.id.node.clone(),
+            title: d.title.node.clone(),
+            condition,
+            description: self.once("description", &d.description),
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn cause(&mut self, d: &ast::CauseDecl) -> Cause {
+        let produces = self
+            .lookup_all(Kind::Symptom, &d.produces)
+            .into_iter()
+            .map(SymptomIdx)
+            .collect::<Vec<_>>();
+        if d.produces.is_empty() {
+            self.require::<()>(
+                None,
+                "produces",
+                &format!("cause `{}`", d.id.node),
+                d.id.span,
+                "add `produces <symptom>`: which symptom does this cause produce?",
+            );
+        }
+        let prior = self.once("prior", &d.prior);
+        let prior = self
+            .require(
+                prior,
+                "prior",
+                &format!("cause `{}`", d.id.node),
+                d.id.span,
+                "add `prior common` (or `very_common`, `uncommon`, `rare`)",
+            )
+            .unwrap_or(Prior::Common);
+        let evidence = d
+            .evidence
+            .iter()
+            .map(|e| Evidence {
+                strength: e.strength.node,
+                condition: conditions::lower(self, &e.condition).0,
+                because: e.because.as_ref().map(|b| b.node.clone()),
+                loc: self.loc(e.span),
+            })
+            .collect();
+        Cause {
+            id: d.id.node.clone(),
+            title: d.title.node.clone(),
+            produces,
+            prior,
+            description: self.once("description", &d.description),
+            evidence,
+            sources: self
+                .lookup_all(Kind::Source, &d.sources)
+                .into_iter()
+                .map(SourceIdx)
+                .collect(),
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn fix(&mut self, d: &ast::FixDecl) -> Fix {
+        let what = format!("fix `{}`", d.id.node);
+        if d.resolves.is_empty() {
+            self.require::<()>(
+                None,
+                "resolves",
+                &what,
+                d.id.span,
+                "add `resolves <cause>`: which cause does this fix resolve?",
+            );
+        }
+        let resolves = self
+            .lookup_all(Kind::Cause, &d.resolves)
+            .into_iter()
+            .map(CauseIdx)
+            .collect();
+        let effort = self.once("effort", &d.effort);
+        let effort = self
+            .require(
+                effort,
+                "effort",
+                &what,
+                d.id.span,
+                "add `effort low` (or `medium`, `high`)",
+            )
+            .unwrap_or(Level::Medium);
+        let risk = self.once("risk", &d.risk);
+        let risk = self
+            .require(
+                risk,
+                "risk",
+                &what,
+                d.id.span,
+                "add `risk low` (or `medium`, `high`)",
+            )
+            .unwrap_or(Level::Medium);
+        let needs = self.once("needs", &d.needs);
+        let rights = self
+            .require(
+                needs,
+                "needs",
+                &what,
+                d.id.span,
+                "add `needs user` (or `admin`, `domain_admin`)",
+            )
+            .unwrap_or(Rights::Admin);
+        let steps = d.steps.iter().filter_map(|s| self.step(s)).collect();
+        Fix {
+            id: d.id.node.clone(),
+            title: d.title.node.clone(),
+            resolves,
+            effort,
+            risk,
+            rights,
+            description: self.once("description", &d.description),
+            steps,
+            sources: self
+                .lookup_all(Kind::Source, &d.sources)
+                .into_iter()
+                .map(SourceIdx)
+                .collect(),
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn step(&mut self, s: &Spanned<StepExpr>) -> Option<Step> {
+        let split_path = |p: &str| {
+            p.split('>')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+        };
+        Some(match &s.node {
+            StepExpr::Prose(t) => Step::Prose { text: t.clone() },
+            StepExpr::Command(shell, code) => Step::Command {
+                shell: *shell,
+                code: code.clone(),
+            },
+            StepExpr::Registry { path, name, data } => {
+                let data = match data {
+                    ast::RegistryExpr::Dword(v) => {
+                        RegistryData::Dword(self.range_u(v, u32::MAX as i128, "dword")? as u32)
+                    }
+                    ast::RegistryExpr::Qword(v) => {
+                        RegistryData::Qword(self.range_u(v, u64::MAX as i128, "qword")? as u64)
+                    }
+                    ast::RegistryExpr::Sz(v) => RegistryData::Sz(v.clone()),
+                    ast::RegistryExpr::ExpandSz(v) => RegistryData::ExpandSz(v.clone()),
+                    ast::RegistryExpr::MultiSz(v) => RegistryData::MultiSz(v.clone()),
+                };
+                Step::Registry {
+                    path: path.clone(),
+                    name: name.clone(),
+                    data,
+                }
+            }
+            StepExpr::Policy {
+                path,
+                setting,
+                value,
+            } => Step::Policy {
+                path: split_path(path),
+                setting: setting.clone(),
+                value: value.clone(),
+            },
+            StepExpr::Ui(p) => Step::Ui {
+                path: split_path(p),
+            },
+            StepExpr::Reboot(w) => Step::Reboot { what: w.clone() },
+            StepExpr::Warning(t) => Step::Warning { text: t.clone() },
+            StepExpr::Link(url, title) => Step::Link {
+                url: url.clone(),
+                title: title.clone().unwrap_or_else(|| url.clone()),
+            },
+        })
+    }
+
+    fn range_u(&mut self, v: &Spanned<i128>, max: i128, what: &str) -> Option<i128> {
+        if v.node < 0 || v.node > max {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::NumberOutOfRange,
+                    format!("`{what}` data must be between 0 and {max}"),
+                    v.span,
+                )
+                .label(format!("{} is out of range", v.node)),
+            );
+            return None;
+        }
+        Some(v.node)
+    }
+
+    fn source(&mut self, d: &ast::SourceDecl) -> Source {
+        Source {
+            id: d.id.node.clone(),
+            title: d.title.node.clone(),
+            url: self.once("url", &d.url),
+            publisher: self.once("publisher", &d.publisher),
+            note: self.once("note", &d.note),
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn guide(&mut self, d: &ast::GuideDecl) -> Guide {
+        let symptom = self
+            .lookup(Kind::Symptom, &d.symptom)
+            .map(SymptomIdx)
+            .unwrap_or(SymptomIdx(0));
+        let mut sections = Vec::new();
+        for s in &d.sections {
+            match ast::section_by_name(&s.node) {
+                Some(sec) if !sections.contains(&sec) => sections.push(sec),
+                Some(_) => self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateAttribute,
+                        format!("section `{}` is listed twice", s.node),
+                        s.span,
+                    )
+                    .label("listed again here"),
+                ),
+                None => {
+                    let names: Vec<&str> = Section::ALL.iter().map(|s| s.keyword()).collect();
+                    let mut diag = Diagnostic::error(
+                        Code::UndefinedReference,
+                        format!("no section named `{}`", s.node),
+                        s.span,
+                    )
+                    .label("not a section")
+                    .note(format!("sections are {}", names.join(", ")));
+                    if let Some(c) = fuzzy::closest(&s.node, names.iter().copied()) {
+                        diag = diag.help(format!("did you mean `{c}`?"));
+                    }
+                    self.diags.push(diag);
+                }
+            }
+        }
+        if d.sections.is_empty() {
+            sections = Section::ALL.to_vec();
+        }
+        Guide {
+            id: d.id.node.clone(),
+            title: d.title.node.clone(),
+            symptom,
+            intro: self.once("intro", &d.intro),
+            meaning: self.once("meaning", &d.meaning),
+            start_here: self.once("start_here", &d.start_here),
+            summary: self.once("summary", &d.summary),
+            sections,
+            related: self
+                .lookup_all(Kind::Symptom, &d.related)
+                .into_iter()
+                .map(SymptomIdx)
+                .collect(),
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn example(&mut self, d: &ast::ExampleDecl) -> Example {
+        let mut given: Vec<(FactIdx, Value)> = Vec::new();
+        let mut given_spans: HashMap<u32, Span> = HashMap::new();
+        for (name, lit) in &d.given {
+            let Some(f) = self.lookup(Kind::Fact, name) else {
+                continue;
+            };
+            if let Some(first) = given_spans.get(&f) {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::DuplicateFact,
+                        format!("fact `{}` is given twice", name.node),
+                        name.span,
+                    )
+                    .label("given again here")
+                    .with_secondary(*first, "first given here")
+                    .help("an observation has one value per fact; keep one"),
+                );
+                continue;
+            }
+            given_spans.insert(f, name.span);
+            if let Some(v) = conditions::value(self, f, lit, true) {
+                given.push((FactIdx(f), v));
+            }
+        }
+        let mut expect = Vec::new();
+        let mut top: Option<&ast::Ident> = None;
+        let mut ranked: HashMap<String, Span> = HashMap::new();
+        let mut absent: HashMap<String, Span> = HashMap::new();
+        for e in &d.expect {
+            let x = match &e.node {
+                ExpectExpr::Top(c) => {
+                    if let Some(t) = top {
+                        if t.node != c.node {
+                            self.contradiction(
+                                e.span,
+                                t.span,
+                                "two different causes cannot both be first",
+                            );
+                        }
+                    }
+                    top = Some(c);
+                    ranked.insert(c.node.clone(), c.span);
+                    self.lookup(Kind::Cause, c)
+                        .map(|i| Expectation::Top(CauseIdx(i)))
+                }
+                ExpectExpr::Order(cs) => {
+                    for c in cs {
+                        ranked.insert(c.node.clone(), c.span);
+                    }
+                    let ids = self.lookup_all(Kind::Cause, cs);
+                    (ids.len() == cs.len())
+                        .then(|| Expectation::Order(ids.into_iter().map(CauseIdx).collect()))
+                }
+                ExpectExpr::Ranked(c) => {
+                    ranked.insert(c.node.clone(), c.span);
+                    self.lookup(Kind::Cause, c)
+                        .map(|i| Expectation::Ranked(CauseIdx(i)))
+                }
+                ExpectExpr::NotRanked(c) => {
+                    absent.insert(c.node.clone(), c.span);
+                    self.lookup(Kind::Cause, c)
+                        .map(|i| Expectation::NotRanked(CauseIdx(i)))
+                }
+                ExpectExpr::RuledOut(c) => {
+                    absent.insert(c.node.clone(), c.span);
+                    self.lookup(Kind::Cause, c)
+                        .map(|i| Expectation::RuledOut(CauseIdx(i)))
+                }
+                ExpectExpr::FirstFix(f) => self
+                    .lookup(Kind::Fix, f)
+                    .map(|i| Expectation::FirstFix(FixIdx(i))),
+                ExpectExpr::Question(None) => Some(Expectation::Question(None)),
+                ExpectExpr::Question(Some(f)) => self
+                    .lookup(Kind::Fact, f)
+                    .map(|i| Expectation::Question(Some(FactIdx(i)))),
+            };
+            expect.extend(x);
+        }
+        for (name, span) in &absent {
+            if let Some(other) = ranked.get(name) {
+                self.contradiction(
+                    *span,
+                    *other,
+                    &format!("`{name}` cannot be both ranked and absent from the ranking"),
+                );
+            }
+        }
+        if d.expect.is_empty() {
+            self.require::<()>(
+                None,
+                "expect",
+                &format!("example `{}`", d.id.node),
+                d.id.span,
+                "add `expect top <cause>` (or another expectation)",
+            );
+        }
+        Example {
+            id: d.id.node.clone(),
+            title: d.title.node.clone(),
+            given,
+            expect,
+            loc: self.loc(d.id.span),
+        }
+    }
+
+    fn contradiction(&mut self, span: Span, other: Span, why: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                Code::ContradictoryExpectation,
+                "these expectations contradict each other",
+                span,
+            )
+            .label(why.to_string())
+            .with_secondary(other, "conflicts with this"),
+        );
+    }
+
+    pub(crate) fn fact_decl(&self, index: u32) -> Option<&Fact> {
+        self.facts.get(index as usize)
+    }
+}
+
+fn is_snake_case(id: &str) -> bool {
+    let mut chars = id.chars();
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+fn to_snake_case(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push('_');
+        }
+    }
+    out
+}
+
+/// Describes a literal for messages: `"0x904"`, `windows12`, `3`.
+fn show_literal(l: &Literal) -> String {
+    match l {
+        Literal::Int(i) => i.to_string(),
+        Literal::Bool(b) => b.to_string(),
+        Literal::Str(s) => format!("{s:?}"),
+        Literal::Ident(s) => s.clone(),
+    }
+}
