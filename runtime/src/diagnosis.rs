@@ -1,0 +1,344 @@
+//! The diagnosis: what both engines return, and the public JSON contract.
+//!
+//! Takes an engine's raw result (symptom statuses, ranked and ruled-out
+//! causes with their true evidence, fixes, question), gives the
+//! [`Diagnosis`] with probabilities, shares and plain-words text. Both
+//! engines share this last step; everything before it they compute on
+//! their own.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::math;
+use crate::model::{FactIdx, FactType, KnowledgeBase, Location, Step, Value};
+
+/// Whether a symptom's `when` holds for the observation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymptomStatus {
+    /// The `when` is true.
+    Observed,
+    /// The `when` is unknown: it may hold once more is known.
+    Possible,
+    /// The `when` is false.
+    Excluded,
+}
+
+/// A symptom the candidates were drawn from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SymptomReport<'a> {
+    /// The symptom's id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// Observed or possible.
+    pub status: SymptomStatus,
+}
+
+/// One piece of evidence that held.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EvidenceReport<'a> {
+    /// The strength keyword, such as `strong` or `rules_out`.
+    pub strength: &'static str,
+    /// The score change in decibans (`null` for `rules_out`).
+    pub decibans: Option<i32>,
+    /// The plain-words reason.
+    pub text: Cow<'a, str>,
+    /// Where the evidence was written.
+    pub location: &'a Location,
+    /// The ids of the facts its condition reads.
+    pub facts: Vec<&'a str>,
+}
+
+/// A ranked cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedCause<'a> {
+    /// The cause's id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// Log-odds in decibans: prior plus the evidence that held.
+    pub score: i64,
+    /// `1 / (1 + 10^(−score/10))`.
+    pub probability: f64,
+    /// Its weight `10^(score/10)` over the sum of the ranked causes' weights.
+    pub share: f64,
+    /// The prior keyword, such as `common`.
+    pub prior: &'static str,
+    /// The evidence that held, in declaration order.
+    pub evidence: Vec<EvidenceReport<'a>>,
+}
+
+/// A candidate cause that evidence ruled out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuledOutCause<'a> {
+    /// The cause's id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// The `rules_out` evidence that held.
+    pub evidence: Vec<EvidenceReport<'a>>,
+}
+
+/// A fix to try, in order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FixReport<'a> {
+    /// The fix's id.
+    pub id: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// The highest-ranked cause it resolves.
+    pub cause: &'a str,
+    /// Every ranked cause it resolves, in rank order.
+    pub causes: Vec<&'a str>,
+    /// `low`, `medium` or `high`.
+    pub effort: &'static str,
+    /// `low`, `medium` or `high`.
+    pub risk: &'static str,
+    /// `user`, `admin` or `domain_admin`.
+    pub needs: &'static str,
+    /// The steps, in order.
+    pub steps: &'a [Step],
+}
+
+/// The question to ask next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Question {
+    /// The fact's id.
+    pub fact: String,
+    /// The question text.
+    pub text: String,
+    /// The fact's label.
+    pub label: String,
+    /// The answers to offer: value ids for enums, `true`/`false`, the
+    /// constants the rules compare with for ints and strings.
+    pub answers: Vec<String>,
+    /// The fact's index.
+    #[serde(skip)]
+    pub index: FactIdx,
+}
+
+/// The result of diagnosing one observation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis<'a> {
+    /// The symptoms the candidates come from: the observed ones, or when
+    /// none is observed the possible ones, in declaration order.
+    pub symptoms: Vec<SymptomReport<'a>>,
+    /// The ranked causes, most likely first.
+    pub causes: Vec<RankedCause<'a>>,
+    /// Candidates that evidence ruled out, in declaration order.
+    pub ruled_out: Vec<RuledOutCause<'a>>,
+    /// The fixes to try, in order.
+    pub fixes: Vec<FixReport<'a>>,
+    /// The question whose answer best separates the ranked causes.
+    pub next_question: Option<Question>,
+    /// Exactly one cause is ranked, or the first has a share of at least 0.8.
+    pub conclusive: bool,
+}
+
+impl Diagnosis<'_> {
+    /// The diagnosis as JSON (the public contract, see docs/SEMANTICS.md).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// An engine's raw result, all indexes.
+pub(crate) struct Raw {
+    pub symptoms: Vec<(u32, SymptomStatus)>,
+    /// `(cause, score, local indexes of true evidence)` in rank order.
+    pub ranked: Vec<(u32, i64, Vec<usize>)>,
+    /// `(cause, local indexes of true rules_out evidence)`, by cause index.
+    pub ruled: Vec<(u32, Vec<usize>)>,
+    /// `(fix, ranked causes served)` in order.
+    pub fixes: Vec<(u32, Vec<u32>)>,
+    pub question: Option<Question>,
+}
+
+fn evidence<'a>(
+    kb: &'a KnowledgeBase,
+    cause: u32,
+    local: &[usize],
+    text: &dyn Fn(u32, usize) -> Cow<'a, str>,
+) -> Vec<EvidenceReport<'a>> {
+    let Some(c) = kb.causes.get(cause as usize) else {
+        return Vec::new();
+    };
+    local
+        .iter()
+        .filter_map(|&k| {
+            let e = c.evidence.get(k)?;
+            let mut facts = Vec::new();
+            e.condition.visit_facts(&mut |f| {
+                if let Some(fact) = kb.facts.get(f.index()) {
+                    if !facts.contains(&fact.id.as_str()) {
+                        facts.push(fact.id.as_str());
+                    }
+                }
+            });
+            Some(EvidenceReport {
+                strength: e.strength.keyword(),
+                decibans: e.strength.decibans(),
+                text: text(cause, k),
+                location: &e.loc,
+                facts,
+            })
+        })
+        .collect()
+}
+
+/// Builds the diagnosis from an engine's raw result.
+pub(crate) fn build<'a>(
+    kb: &'a KnowledgeBase,
+    raw: Raw,
+    text: &dyn Fn(u32, usize) -> Cow<'a, str>,
+) -> Diagnosis<'a> {
+    let scores: Vec<i64> = raw.ranked.iter().map(|r| r.1).collect();
+    let mut shares = Vec::new();
+    math::shares(&scores, &mut shares);
+    let symptoms = raw
+        .symptoms
+        .iter()
+        .filter_map(|&(s, status)| {
+            let s = kb.symptoms.get(s as usize)?;
+            Some(SymptomReport {
+                id: &s.id,
+                title: &s.title,
+                status,
+            })
+        })
+        .collect();
+    let causes: Vec<RankedCause<'a>> = raw
+        .ranked
+        .iter()
+        .zip(shares.iter().copied())
+        .filter_map(|((c, score, ev), share)| {
+            let cause = kb.causes.get(*c as usize)?;
+            Some(RankedCause {
+                id: &cause.id,
+                title: &cause.title,
+                score: *score,
+                probability: math::probability(*score),
+                share,
+                prior: cause.prior.keyword(),
+                evidence: evidence(kb, *c, ev, text),
+            })
+        })
+        .collect();
+    let ruled_out = raw
+        .ruled
+        .iter()
+        .filter_map(|(c, ev)| {
+            let cause = kb.causes.get(*c as usize)?;
+            Some(RuledOutCause {
+                id: &cause.id,
+                title: &cause.title,
+                evidence: evidence(kb, *c, ev, text),
+            })
+        })
+        .collect();
+    let fixes = raw
+        .fixes
+        .iter()
+        .filter_map(|(f, served)| {
+            let fix = kb.fixes.get(*f as usize)?;
+            let causes: Vec<&str> = served
+                .iter()
+                .filter_map(|c| kb.causes.get(*c as usize).map(|c| c.id.as_str()))
+                .collect();
+            Some(FixReport {
+                id: &fix.id,
+                title: &fix.title,
+                cause: causes.first().copied().unwrap_or(""),
+                causes,
+                effort: fix.effort.keyword(),
+                risk: fix.risk.keyword(),
+                needs: fix.rights.keyword(),
+                steps: &fix.steps,
+            })
+        })
+        .collect();
+    let conclusive =
+        causes.len() == 1 || shares.first().is_some_and(|&s| s >= math::CONCLUSIVE_SHARE);
+    Diagnosis {
+        symptoms,
+        causes,
+        ruled_out,
+        fixes,
+        next_question: raw.question,
+        conclusive,
+    }
+}
+
+/// The answers to weigh for a fact, and the answers to offer, from the
+/// constants the considered conditions compare it with (`ordered` when the
+/// comparison is `<`, `<=`, `>` or `>=`). See docs/SEMANTICS.md, "Next question".
+pub(crate) fn answers(ty: &FactType, consts: &[(Value, bool)]) -> (Vec<Value>, Vec<String>) {
+    use std::collections::BTreeSet;
+    match ty {
+        FactType::Bool => (
+            vec![Value::Bool(true), Value::Bool(false)],
+            vec!["true".into(), "false".into()],
+        ),
+        FactType::Enum(vs) => (
+            (0..vs.len() as u32).map(Value::Enum).collect(),
+            vs.iter().map(|v| v.id.clone()).collect(),
+        ),
+        FactType::Int => {
+            let mut shown = BTreeSet::new();
+            let mut set = BTreeSet::new();
+            for (v, ordered) in consts {
+                if let Value::Int(c) = v {
+                    shown.insert(*c);
+                    set.insert(*c);
+                    if *ordered {
+                        set.extend(c.checked_sub(1));
+                        set.extend(c.checked_add(1));
+                    }
+                }
+            }
+            let max = set.last().and_then(|m| m.checked_add(1));
+            let min = set.first().and_then(|m| m.checked_sub(1));
+            let other = max
+                .or(min)
+                .into_iter()
+                .chain(0..)
+                .find(|v| !set.contains(v))
+                .unwrap_or(0);
+            let mut all: Vec<Value> = set.into_iter().map(Value::Int).collect();
+            all.push(Value::Int(other));
+            (all, shown.into_iter().map(|c| c.to_string()).collect())
+        }
+        FactType::Str => {
+            let set: BTreeSet<&str> = consts
+                .iter()
+                .filter_map(|(v, _)| match v {
+                    Value::Str(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let mut other = String::new();
+            while set.contains(other.as_str()) {
+                other.push('_');
+            }
+            let shown: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+            let mut all: Vec<Value> = shown.iter().cloned().map(Value::Str).collect();
+            all.push(Value::Str(other));
+            (all, shown)
+        }
+        FactType::Text => (Vec::new(), Vec::new()),
+    }
+}
+
+/// A question for a fact, with its offered answers.
+pub(crate) fn question(kb: &KnowledgeBase, f: usize, shown: Vec<String>) -> Option<Question> {
+    let fact = kb.facts.get(f)?;
+    Some(Question {
+        fact: fact.id.clone(),
+        text: fact.question.clone().unwrap_or_default(),
+        label: fact.display_label(),
+        answers: shown,
+        index: FactIdx(f as u32),
+    })
+}

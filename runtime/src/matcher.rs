@@ -1,0 +1,628 @@
+//! The compiled matcher: diagnoses an observation through the lowered
+//! tables, doing work proportional to the observation and its candidates,
+//! not to the knowledge base.
+//!
+//! `Observation → (symptom statuses → candidates → scores → ranking) →
+//! Diagnosis`. Symptoms are found through their anchors (an exact-value
+//! lookup per known fact) plus the few without one; only the candidates'
+//! evidence is evaluated; text conditions read the bits set when the
+//! segments were scanned.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::artifact::{Artifact, LoadError};
+use crate::diagnosis::{self, Diagnosis, Question, Raw, SymptomStatus};
+use crate::lower::{Node, Tables, NO_TABLE};
+use crate::math;
+use crate::model::{CmpOp, FactType, KnowledgeBase, Value};
+use crate::observation::Observation;
+use crate::scan::Scanners;
+
+const F: u8 = 0;
+const U: u8 = 1;
+const T: u8 = 2;
+
+/// A loaded knowledge base, ready to diagnose.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    art: Artifact,
+    by_name: HashMap<String, u32>,
+    /// Per fact: some symptom's `when` reads it.
+    in_symptoms: Vec<bool>,
+}
+
+/// What the evaluator reads: an observation, plus one hypothetical answer
+/// while a question is weighed.
+#[derive(Clone, Copy)]
+struct View<'a, 'm> {
+    obs: &'a Observation<'m>,
+    over: Option<(u32, &'a Value, &'a [u32])>,
+}
+
+impl View<'_, '_> {
+    fn value(&self, f: u32) -> Option<&Value> {
+        if let Some((of, v, _)) = self.over {
+            if of == f {
+                return Some(v);
+            }
+        }
+        self.obs.values.get(f as usize).and_then(Option::as_ref)
+    }
+
+    fn known(&self, f: u32) -> bool {
+        self.value(f).is_some()
+            || self
+                .obs
+                .segments
+                .get(f as usize)
+                .is_some_and(|s| !s.is_empty())
+    }
+
+    fn text(&self, f: u32, atom: u32) -> u8 {
+        if let Some((of, _, hits)) = self.over {
+            if of == f {
+                return if hits.binary_search(&atom).is_ok() {
+                    T
+                } else {
+                    F
+                };
+            }
+        }
+        if !self.known(f) {
+            U
+        } else if self.obs.hit(atom as usize) {
+            T
+        } else {
+            F
+        }
+    }
+}
+
+/// Evaluates the program at `i`; returns its value and the index after it.
+fn eval(nodes: &[Node], i: usize, v: &View) -> (u8, usize) {
+    let Some(node) = nodes.get(i) else {
+        return (U, i + 1);
+    };
+    match node {
+        Node::True => (T, i + 1),
+        Node::And { end } | Node::Or { end } => {
+            let end = *end as usize;
+            let and = matches!(node, Node::And { .. });
+            let mut acc = if and { T } else { F };
+            let mut j = i + 1;
+            while j < end {
+                let (x, next) = eval(nodes, j, v);
+                acc = if and { acc.min(x) } else { acc.max(x) };
+                if (and && acc == F) || (!and && acc == T) {
+                    break;
+                }
+                j = next.max(j + 1);
+            }
+            (acc, end.max(i + 1))
+        }
+        Node::Not => {
+            let (x, next) = eval(nodes, i + 1, v);
+            (T - x, next)
+        }
+        Node::Cmp { fact, op, value } => {
+            let r = match v.value(*fact) {
+                None => U,
+                Some(x) => {
+                    let b = match op {
+                        CmpOp::Eq => x == value,
+                        CmpOp::Ne => x != value,
+                        _ => match (x, value) {
+                            (Value::Int(a), Value::Int(b)) => match op {
+                                CmpOp::Lt => a < b,
+                                CmpOp::Le => a <= b,
+                                CmpOp::Gt => a > b,
+                                _ => a >= b,
+                            },
+                            _ => false,
+                        },
+                    };
+                    if b {
+                        T
+                    } else {
+                        F
+                    }
+                }
+            };
+            (r, i + 1)
+        }
+        Node::In { fact, values } => {
+            let r = match v.value(*fact) {
+                None => U,
+                Some(x) if values.contains(x) => T,
+                Some(_) => F,
+            };
+            (r, i + 1)
+        }
+        Node::Contains { fact, atom, .. } | Node::Matches { fact, atom, .. } => {
+            (v.text(*fact, *atom), i + 1)
+        }
+        Node::Known { fact } => (if v.known(*fact) { T } else { F }, i + 1),
+    }
+}
+
+/// The index after the program at `i`.
+fn prog_end(nodes: &[Node], i: usize, depth: usize) -> usize {
+    match nodes.get(i) {
+        Some(Node::And { end }) | Some(Node::Or { end }) => (*end as usize).max(i + 1),
+        Some(Node::Not) if depth < crate::lower::MAX_CONDITION_DEPTH + 1 => {
+            prog_end(nodes, i + 1, depth + 1)
+        }
+        _ => i + 1,
+    }
+}
+
+/// Reusable buffers of one ranking.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Scratch {
+    observed: Vec<u32>,
+    possible: Vec<u32>,
+    /// Candidate causes, ascending.
+    cands: Vec<u32>,
+    /// Per candidate: score and number of true `rules_out` evidence.
+    scores: Vec<i64>,
+    ruled: Vec<u32>,
+    /// Ranked candidates as positions in `cands`, in rank order.
+    ranked: Vec<u32>,
+}
+
+impl Matcher {
+    /// A matcher over a built or loaded artifact.
+    pub fn new(artifact: Artifact) -> Matcher {
+        let kb = &artifact.kb;
+        let by_name = kb
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i as u32))
+            .collect();
+        let mut in_symptoms = vec![false; kb.facts.len()];
+        for s in 0..artifact.tables.symptom_facts.rows() {
+            for &f in artifact.tables.symptom_facts.get(s) {
+                if let Some(b) = in_symptoms.get_mut(f as usize) {
+                    *b = true;
+                }
+            }
+        }
+        Matcher {
+            art: artifact,
+            by_name,
+            in_symptoms,
+        }
+    }
+
+    /// Loads an artifact from bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Matcher, LoadError> {
+        Artifact::from_bytes(bytes).map(Matcher::new)
+    }
+
+    /// Loads an artifact embedded with `include_bytes!`.
+    pub fn from_static(bytes: &'static [u8]) -> Result<Matcher, LoadError> {
+        Self::from_bytes(bytes)
+    }
+
+    /// Loads an artifact file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Matcher, LoadError> {
+        Artifact::load(path).map(Matcher::new)
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> &KnowledgeBase {
+        &self.art.kb
+    }
+
+    /// The artifact this matcher runs.
+    pub fn artifact(&self) -> &Artifact {
+        &self.art
+    }
+
+    /// An empty observation against this knowledge base.
+    pub fn observation(&self) -> Observation<'_> {
+        Observation::new(self)
+    }
+
+    pub(crate) fn tables(&self) -> &Tables {
+        &self.art.tables
+    }
+
+    pub(crate) fn scanners(&self) -> &Scanners {
+        &self.art.scanners
+    }
+
+    pub(crate) fn fact_index(&self, name: &str) -> Option<crate::model::FactIdx> {
+        self.by_name.get(name).map(|&i| crate::model::FactIdx(i))
+    }
+
+    fn visit_symptom(&self, s: u32, v: &View, sc: &mut Scratch) {
+        let t = &self.art.tables;
+        let Some(&p) = t.symptom_prog.get(s as usize) else {
+            return;
+        };
+        match eval(&t.nodes, p as usize, v).0 {
+            T => sc.observed.push(s),
+            U => sc.possible.push(s),
+            _ => {}
+        }
+    }
+
+    fn anchored_at(&self, f: u32, value: &Value) -> &[u32] {
+        let t = &self.art.tables;
+        match value {
+            Value::Int(i) => match t.int_keys.binary_search(&(f, *i)) {
+                Ok(k) => t.int_anchored.get(k),
+                Err(_) => &[],
+            },
+            Value::Bool(_) | Value::Enum(_) => {
+                let base = t.enum_base.get(f as usize).copied().unwrap_or(NO_TABLE);
+                match crate::lower::slot(value) {
+                    Some(o) if base != NO_TABLE => t.enum_anchored.get(base as usize + o),
+                    _ => &[],
+                }
+            }
+            Value::Str(_) => &[],
+        }
+    }
+
+    /// Symptom statuses, candidates and their scores.
+    fn rank_into(&self, v: &View, sc: &mut Scratch) {
+        let t = &self.art.tables;
+        let kb = &self.art.kb;
+        sc.observed.clear();
+        sc.possible.clear();
+        let over = v.over.map(|(f, _, _)| f);
+        for &f in v.obs.known.iter().chain(over.as_slice()) {
+            if let Some(val) = v.value(f) {
+                for &s in self.anchored_at(f, val) {
+                    self.visit_symptom(s, v, sc);
+                }
+            }
+        }
+        for &s in &t.unanchored {
+            self.visit_symptom(s, v, sc);
+        }
+        if sc.observed.is_empty() {
+            for f in 0..t.anchored_by_fact.rows() {
+                if v.value(f as u32).is_none() {
+                    for &s in t.anchored_by_fact.get(f) {
+                        self.visit_symptom(s, v, sc);
+                    }
+                }
+            }
+        }
+        sc.observed.sort_unstable();
+        sc.observed.dedup();
+        sc.possible.sort_unstable();
+        sc.possible.dedup();
+        sc.cands.clear();
+        let from = if sc.observed.is_empty() {
+            &sc.possible
+        } else {
+            &sc.observed
+        };
+        for &s in from {
+            sc.cands.extend_from_slice(t.producers.get(s as usize));
+        }
+        sc.cands.sort_unstable();
+        sc.cands.dedup();
+        sc.scores.clear();
+        sc.ruled.clear();
+        for &c in &sc.cands {
+            let Some(cause) = kb.causes.get(c as usize) else {
+                sc.scores.push(0);
+                sc.ruled.push(1);
+                continue;
+            };
+            let mut score = i64::from(cause.prior.decibans());
+            let mut ruled = 0u32;
+            let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
+            for (k, e) in cause.evidence.iter().enumerate() {
+                let Some(&p) = t.evidence_prog.get(first + k) else {
+                    continue;
+                };
+                if eval(&t.nodes, p as usize, v).0 == T {
+                    match e.strength.decibans() {
+                        Some(d) => score += i64::from(d),
+                        None => ruled += 1,
+                    }
+                }
+            }
+            sc.scores.push(score);
+            sc.ruled.push(ruled);
+        }
+        sc.ranked.clear();
+        sc.ranked
+            .extend((0..sc.cands.len() as u32).filter(|&k| sc.ruled.get(k as usize) == Some(&0)));
+        let key = |k: &u32| {
+            let c = sc.cands.get(*k as usize).copied().unwrap_or(0);
+            let cause = kb.causes.get(c as usize);
+            (
+                std::cmp::Reverse(sc.scores.get(*k as usize).copied().unwrap_or(0)),
+                std::cmp::Reverse(cause.map_or(0, |c| c.prior.decibans())),
+                cause.map_or("", |c| c.id.as_str()),
+            )
+        };
+        let mut ranked = std::mem::take(&mut sc.ranked);
+        ranked.sort_by(|a, b| key(a).cmp(&key(b)));
+        sc.ranked = ranked;
+    }
+
+    /// Diagnoses an observation: ranked and ruled-out causes with their
+    /// evidence, fixes in order, and the next question.
+    pub fn diagnose<'a>(&'a self, obs: &Observation<'_>) -> Diagnosis<'a> {
+        let kb = &self.art.kb;
+        let t = &self.art.tables;
+        let v = View { obs, over: None };
+        let mut sc = Scratch::default();
+        self.rank_into(&v, &mut sc);
+        let true_evidence = |c: u32, rules_out: bool| -> Vec<usize> {
+            let Some(cause) = kb.causes.get(c as usize) else {
+                return Vec::new();
+            };
+            let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
+            (0..cause.evidence.len())
+                .filter(|&k| {
+                    let is_ro = cause
+                        .evidence
+                        .get(k)
+                        .is_some_and(|e| e.strength.decibans().is_none());
+                    is_ro == rules_out
+                        && t.evidence_prog
+                            .get(first + k)
+                            .is_some_and(|&p| eval(&t.nodes, p as usize, &v).0 == T)
+                })
+                .collect()
+        };
+        let status = if sc.observed.is_empty() {
+            SymptomStatus::Possible
+        } else {
+            SymptomStatus::Observed
+        };
+        let symptoms = if sc.observed.is_empty() {
+            &sc.possible
+        } else {
+            &sc.observed
+        };
+        let ranked: Vec<(u32, i64, Vec<usize>)> = sc
+            .ranked
+            .iter()
+            .filter_map(|&k| {
+                let c = *sc.cands.get(k as usize)?;
+                Some((c, *sc.scores.get(k as usize)?, true_evidence(c, false)))
+            })
+            .collect();
+        let ruled = sc
+            .cands
+            .iter()
+            .zip(&sc.ruled)
+            .filter(|(_, &r)| r > 0)
+            .map(|(&c, _)| (c, true_evidence(c, true)))
+            .collect();
+        // Fixes: ranked causes in order, each one's fixes in fix order, a
+        // fix once at its first place with every ranked cause it serves.
+        let rank_of: HashMap<u32, usize> =
+            ranked.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut fixes = Vec::new();
+        for (c, _, _) in &ranked {
+            for &f in t.cause_fixes.get(*c as usize) {
+                if !seen.insert(f) {
+                    continue;
+                }
+                let mut served: Vec<u32> = kb
+                    .fixes
+                    .get(f as usize)
+                    .map(|x| {
+                        x.resolves
+                            .iter()
+                            .map(|c| c.0)
+                            .filter(|c| rank_of.contains_key(c))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                served.sort_by_key(|c| rank_of.get(c).copied().unwrap_or(usize::MAX));
+                served.dedup();
+                fixes.push((f, served));
+            }
+        }
+        let raw = Raw {
+            symptoms: symptoms.iter().map(|&s| (s, status)).collect(),
+            ranked,
+            ruled,
+            fixes,
+            question: self.question_from(obs, &sc),
+        };
+        let text = |c: u32, k: usize| -> Cow<'a, str> {
+            let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
+            Cow::Borrowed(
+                t.evidence_text
+                    .get(first + k)
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            )
+        };
+        diagnosis::build(kb, raw, &text)
+    }
+
+    /// The ranked causes only, as `(cause index, score)` in rank order: the
+    /// cheapest way to rank an observation.
+    pub fn rank(&self, obs: &Observation<'_>) -> Vec<(crate::model::CauseIdx, i64)> {
+        let mut sc = Scratch::default();
+        self.rank_into(&View { obs, over: None }, &mut sc);
+        sc.ranked
+            .iter()
+            .filter_map(|&k| {
+                Some((
+                    crate::model::CauseIdx(*sc.cands.get(k as usize)?),
+                    *sc.scores.get(k as usize)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The unknown fact whose answer best separates the ranked causes.
+    pub fn next_question(&self, obs: &Observation<'_>) -> Option<Question> {
+        let mut sc = Scratch::default();
+        self.rank_into(&View { obs, over: None }, &mut sc);
+        self.question_from(obs, &sc)
+    }
+
+    fn evidence_range(&self, c: u32) -> std::ops::Range<usize> {
+        let ce = &self.art.tables.cause_evidence;
+        let a = ce.get(c as usize).copied().unwrap_or(0) as usize;
+        let b = ce.get(c as usize + 1).copied().unwrap_or(0) as usize;
+        a..b.max(a)
+    }
+
+    fn question_from(&self, obs: &Observation<'_>, base: &Scratch) -> Option<Question> {
+        let kb = &self.art.kb;
+        let t = &self.art.tables;
+        let mut scores: Vec<i64> = base
+            .ranked
+            .iter()
+            .filter_map(|&k| base.scores.get(k as usize).copied())
+            .collect();
+        let h_now = math::entropy(&mut scores);
+        // The programs considered: ranked candidates' evidence, and when no
+        // symptom is observed, the possible symptoms' `when`.
+        let mut progs: Vec<u32> = Vec::new();
+        let mut facts: Vec<u32> = Vec::new();
+        for &k in &base.ranked {
+            let Some(&c) = base.cands.get(k as usize) else {
+                continue;
+            };
+            for e in self.evidence_range(c) {
+                facts.extend_from_slice(t.evidence_facts.get(e));
+                progs.extend(t.evidence_prog.get(e));
+            }
+        }
+        if base.observed.is_empty() {
+            for &s in &base.possible {
+                facts.extend_from_slice(t.symptom_facts.get(s as usize));
+                progs.extend(t.symptom_prog.get(s as usize));
+            }
+        }
+        facts.sort_unstable();
+        facts.dedup();
+        let mut best: Option<(f64, usize)> = None;
+        let mut best_shown = Vec::new();
+        let mut sc = Scratch::default();
+        let mut h_after = Vec::new();
+        let mut tmp = Vec::new();
+        let mut lits = Vec::new();
+        let mut pats = Vec::new();
+        let mut hits: Vec<u32> = Vec::new();
+        for &f in &facts {
+            let Some(fact) = kb.facts.get(f as usize) else {
+                continue;
+            };
+            if fact.question.is_none()
+                || fact.ty == FactType::Text
+                || obs.is_known(crate::model::FactIdx(f))
+            {
+                continue;
+            }
+            let mut consts = Vec::new();
+            for &p in &progs {
+                let end = prog_end(&t.nodes, p as usize, 0);
+                for n in t.nodes.get(p as usize..end).unwrap_or(&[]) {
+                    match n {
+                        Node::Cmp { fact, op, value } if *fact == f => {
+                            consts.push((value.clone(), !matches!(op, CmpOp::Eq | CmpOp::Ne)));
+                        }
+                        Node::In { fact, values } if *fact == f => {
+                            consts.extend(values.iter().map(|v| (v.clone(), false)));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            let (answers, shown) = diagnosis::answers(&fact.ty, &consts);
+            let atoms = {
+                let fa = &t.fact_atoms;
+                let a = fa.get(f as usize).copied().unwrap_or(0) as usize;
+                let b = fa.get(f as usize + 1).copied().unwrap_or(0) as usize;
+                a..b.max(a)
+            };
+            h_after.clear();
+            let delta = !base.observed.is_empty()
+                && !self.in_symptoms.get(f as usize).copied().unwrap_or(true);
+            for a in &answers {
+                hits.clear();
+                if let (Value::Str(s), false) = (a, atoms.is_empty()) {
+                    self.art.scanners.scan(s, &mut lits, &mut pats);
+                    for (list, rows) in [(&lits, &t.literal_atoms), (&pats, &t.pattern_atoms)] {
+                        for &l in list.iter() {
+                            hits.extend(
+                                rows.get(l as usize)
+                                    .iter()
+                                    .filter(|&&x| atoms.contains(&(x as usize))),
+                            );
+                        }
+                    }
+                    hits.sort_unstable();
+                    hits.dedup();
+                }
+                let over = View {
+                    obs,
+                    over: Some((f, a, &hits)),
+                };
+                tmp.clear();
+                if delta {
+                    let now = View { obs, over: None };
+                    for (k, &c) in base.cands.iter().enumerate() {
+                        let mut score = base.scores.get(k).copied().unwrap_or(0);
+                        let mut ruled = base.ruled.get(k).copied().unwrap_or(0);
+                        let first = self.evidence_range(c).start;
+                        let evs = kb
+                            .causes
+                            .get(c as usize)
+                            .map(|c| c.evidence.as_slice())
+                            .unwrap_or(&[]);
+                        for (j, e) in evs.iter().enumerate() {
+                            if t.evidence_facts.get(first + j).binary_search(&f).is_err() {
+                                continue;
+                            }
+                            let Some(&p) = t.evidence_prog.get(first + j) else {
+                                continue;
+                            };
+                            let old = eval(&t.nodes, p as usize, &now).0 == T;
+                            let new = eval(&t.nodes, p as usize, &over).0 == T;
+                            if old != new {
+                                match (e.strength.decibans(), new) {
+                                    (Some(d), true) => score += i64::from(d),
+                                    (Some(d), false) => score -= i64::from(d),
+                                    (None, true) => ruled += 1,
+                                    (None, false) => ruled = ruled.saturating_sub(1),
+                                }
+                            }
+                        }
+                        if ruled == 0 {
+                            tmp.push(score);
+                        }
+                    }
+                } else {
+                    self.rank_into(&over, &mut sc);
+                    tmp.extend(
+                        sc.ranked
+                            .iter()
+                            .filter_map(|&k| sc.scores.get(k as usize).copied()),
+                    );
+                }
+                h_after.push(math::entropy(&mut tmp));
+            }
+            let g = math::gain(h_now, &h_after);
+            if math::better(best, g) {
+                best = Some((g, f as usize));
+                best_shown = shown;
+            }
+        }
+        let (_, f) = best?;
+        diagnosis::question(kb, f, best_shown)
+    }
+}

@@ -1,0 +1,100 @@
+//! The numbers of a diagnosis: probability, share and entropy from integer
+//! scores in decibans.
+//!
+//! Takes scores (`i64` decibans), gives `f64`s. Both engines call these
+//! functions, always with the same inputs in the same order, so their floats
+//! agree bit for bit (docs/SEMANTICS.md, "Numbers").
+
+/// The independent probability of a cause with this score:
+/// `1 / (1 + 10^(−score/10))`.
+pub(crate) fn probability(score: i64) -> f64 {
+    1.0 / (1.0 + 10f64.powf(-(score as f64) / 10.0))
+}
+
+/// The weight of `score` relative to `max`: `10^((score − max)/10)`.
+fn rel_weight(score: i64, max: i64) -> f64 {
+    10f64.powf((score.saturating_sub(max)) as f64 / 10.0)
+}
+
+/// Shares `w_i / Σw` of the scores, in the order given.
+pub(crate) fn shares(scores: &[i64], out: &mut Vec<f64>) {
+    out.clear();
+    let Some(max) = scores.iter().copied().max() else {
+        return;
+    };
+    let total: f64 = scores.iter().map(|&s| rel_weight(s, max)).sum();
+    out.extend(scores.iter().map(|&s| rel_weight(s, max) / total));
+}
+
+/// The entropy in bits, `−Σ s_i log2 s_i`, of the shares of `scores`
+/// (0 for none). The scores are sorted descending first, so the result does
+/// not depend on the order they are given in.
+pub(crate) fn entropy(scores: &mut [i64]) -> f64 {
+    scores.sort_unstable_by(|a, b| b.cmp(a));
+    let Some(&max) = scores.first() else {
+        return 0.0;
+    };
+    let total: f64 = scores.iter().map(|&s| rel_weight(s, max)).sum();
+    let mut h = 0.0;
+    for &s in scores.iter() {
+        let p = rel_weight(s, max) / total;
+        if p > 0.0 {
+            h -= p * p.log2();
+        }
+    }
+    h
+}
+
+/// The expected information gain of a question: `h_now` minus the mean of
+/// the entropies after each answer (answers weighted uniformly).
+pub(crate) fn gain(h_now: f64, h_after: &[f64]) -> f64 {
+    if h_after.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = h_after.iter().sum();
+    h_now - sum / h_after.len() as f64
+}
+
+/// A gain must exceed this to be worth a question.
+pub(crate) const MIN_GAIN: f64 = 1e-9;
+/// Gains closer than this are a tie, won by the earlier-declared fact.
+pub(crate) const GAIN_TIE: f64 = 1e-12;
+
+/// The share of the leading cause at or above which a diagnosis is conclusive.
+pub(crate) const CONCLUSIVE_SHARE: f64 = 0.8;
+
+/// Keeps the best `(gain, fact)` seen so far, facts offered in declaration
+/// order.
+pub(crate) fn better(best: Option<(f64, usize)>, gain: f64) -> bool {
+    gain > MIN_GAIN
+        && match best {
+            None => true,
+            Some((g, _)) => gain > g + GAIN_TIE,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probability_of_zero_is_one_half() {
+        assert!((probability(0) - 0.5).abs() < 1e-12);
+        assert!((probability(10) - 10.0 / 11.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn entropy_of_two_equal_is_one_bit() {
+        assert!((entropy(&mut [3, 3]) - 1.0).abs() < 1e-12);
+        assert_eq!(entropy(&mut []), 0.0);
+        assert_eq!(entropy(&mut [7]), 0.0);
+    }
+
+    #[test]
+    fn huge_scores_do_not_overflow() {
+        let mut v = Vec::new();
+        shares(&[i64::MAX / 2, 0, i64::MIN / 2], &mut v);
+        assert!((v[0] - 1.0).abs() < 1e-12);
+        assert!(entropy(&mut [i64::MAX, i64::MIN]).is_finite());
+    }
+}

@@ -1,0 +1,139 @@
+//! The text scanners: one aho-corasick automaton for every `contains`
+//! literal and one multi-pattern regex for every `matches` pattern, each run
+//! once per text segment.
+//!
+//! Takes the literal and pattern lists of the lowered tables, gives the ids
+//! of the literals and patterns found in a segment. Both are built with
+//! explicit size limits; a set that exceeds them is a [`BuildError`].
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use regex_automata::{
+    meta::{self, Regex},
+    util::syntax,
+    Input, MatchKind, PatternSet,
+};
+
+use crate::artifact::BuildError;
+
+/// Size limit of the regex's compiled NFA (and of its one-pass DFA).
+pub const REGEX_NFA_LIMIT: usize = 64 << 20;
+/// Size limit of a fully compiled regex DFA (larger sets use the lazy DFA).
+pub const REGEX_DFA_LIMIT: usize = 8 << 20;
+/// Capacity of the lazy DFA's cache.
+pub const REGEX_CACHE_LIMIT: usize = 8 << 20;
+/// Limit of group and repetition nesting in one pattern.
+pub const REGEX_NEST_LIMIT: u32 = 100;
+/// Up to this many literals the automaton may be a full DFA; above, a
+/// contiguous NFA keeps memory proportional to the literals.
+pub const AC_DFA_LIMIT_PATTERNS: usize = 2_000;
+
+/// The compiled scanners of one knowledge base.
+#[derive(Debug, Clone)]
+pub(crate) struct Scanners {
+    ac: Option<AhoCorasick>,
+    /// Literal ids of the automaton's patterns (empty literals are left out).
+    ac_ids: Vec<u32>,
+    /// Ids of empty literals: they are found in every segment.
+    empty_literals: Vec<u32>,
+    re: Option<Regex>,
+}
+
+impl Scanners {
+    pub(crate) fn build(literals: &[String], patterns: &[String]) -> Result<Scanners, BuildError> {
+        let mut ac_ids = Vec::new();
+        let mut ac_pats = Vec::new();
+        let mut empty_literals = Vec::new();
+        for (i, l) in literals.iter().enumerate() {
+            let id = u32::try_from(i).map_err(|_| BuildError::TooLarge {
+                what: "literals".into(),
+            })?;
+            if l.is_empty() {
+                empty_literals.push(id);
+            } else {
+                ac_ids.push(id);
+                ac_pats.push(l.as_str());
+            }
+        }
+        let ac = if ac_pats.is_empty() {
+            None
+        } else {
+            let mut b = AhoCorasickBuilder::new();
+            b.ascii_case_insensitive(true)
+                .match_kind(AcMatchKind::Standard)
+                // A full DFA only for small sets: it is fast but large.
+                .kind(if ac_pats.len() <= AC_DFA_LIMIT_PATTERNS {
+                    None
+                } else {
+                    Some(aho_corasick::AhoCorasickKind::ContiguousNFA)
+                });
+            Some(b.build(&ac_pats).map_err(|e| BuildError::Literals {
+                message: e.to_string(),
+            })?)
+        };
+        let re = if patterns.is_empty() {
+            None
+        } else {
+            let config = Regex::config()
+                .match_kind(MatchKind::All)
+                .nfa_size_limit(Some(REGEX_NFA_LIMIT))
+                .onepass_size_limit(Some(REGEX_NFA_LIMIT))
+                .dfa_size_limit(Some(REGEX_DFA_LIMIT))
+                .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
+            let re = meta::Builder::new()
+                .configure(config)
+                .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+                .build_many(patterns)
+                .map_err(|e| BuildError::Patterns {
+                    pattern: e.pattern().map(|p| p.as_usize()),
+                    message: e.to_string(),
+                })?;
+            Some(re)
+        };
+        Ok(Scanners {
+            ac,
+            ac_ids,
+            empty_literals,
+            re,
+        })
+    }
+
+    /// Finds the literals and patterns in `text`; ids are appended to the
+    /// two vectors, sorted and without repeats.
+    pub(crate) fn scan(&self, text: &str, lits: &mut Vec<u32>, pats: &mut Vec<u32>) {
+        lits.clear();
+        pats.clear();
+        lits.extend_from_slice(&self.empty_literals);
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(text) {
+                if let Some(&id) = self.ac_ids.get(m.pattern().as_usize()) {
+                    lits.push(id);
+                }
+            }
+            lits.sort_unstable();
+            lits.dedup();
+        }
+        if let Some(re) = &self.re {
+            let mut set = PatternSet::new(re.pattern_len());
+            re.which_overlapping_matches(&Input::new(text), &mut set);
+            pats.extend(set.iter().map(|p| p.as_usize() as u32));
+        }
+    }
+}
+
+/// Compiles one pattern on its own, with the same syntax and limits as the
+/// combined regex (used by the reference interpreter).
+pub(crate) fn single_regex(pattern: &str) -> Result<Regex, BuildError> {
+    let config = Regex::config()
+        .nfa_size_limit(Some(REGEX_NFA_LIMIT))
+        .onepass_size_limit(Some(REGEX_NFA_LIMIT))
+        .dfa_size_limit(Some(REGEX_DFA_LIMIT))
+        .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
+    meta::Builder::new()
+        .configure(config)
+        .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+        .build(pattern)
+        .map_err(|e| BuildError::Patterns {
+            pattern: None,
+            message: e.to_string(),
+        })
+}
