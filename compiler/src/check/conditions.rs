@@ -32,7 +32,7 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
         Expr::Or(parts) => Condition::Or(parts.iter().map(|p| expr(ck, p)).collect()),
         Expr::Not(inner) => Condition::Not(Box::new(expr(ck, inner))),
         Expr::Bare(name) => {
-            let Some(f) = ck.lookup(Kind::Fact, name) else {
+            let Some(f) = fact_ref(ck, name) else {
                 return Condition::True;
             };
             if !matches!(fact_ty(ck, f), Some(FactType::Bool)) {
@@ -40,7 +40,11 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
                 ck.diags.push(
                     Diagnostic::error(
                         Code::OperatorNotAllowed,
-                        format!("`{}` is a `{ty}` fact, not a `bool`", name.node),
+                        format!(
+                            "`{}` is {} `{ty}` fact, not a `bool`",
+                            name.node,
+                            super::article(ty)
+                        ),
                         name.span,
                     )
                     .label("a fact on its own must be a bool")
@@ -57,7 +61,7 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
             }
         }
         Expr::Compare(name, op, lit) => {
-            let Some(f) = ck.lookup(Kind::Fact, name) else {
+            let Some(f) = fact_ref(ck, name) else {
                 return Condition::True;
             };
             match fact_ty(ck, f) {
@@ -91,7 +95,7 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
             }
         }
         Expr::In(name, lits, negated) => {
-            let Some(f) = ck.lookup(Kind::Fact, name) else {
+            let Some(f) = fact_ref(ck, name) else {
                 return Condition::True;
             };
             if matches!(fact_ty(ck, f), Some(FactType::Text)) {
@@ -115,7 +119,7 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
             }
         }
         Expr::Contains(name, needle) => {
-            let Some(f) = ck.lookup(Kind::Fact, name) else {
+            let Some(f) = fact_ref(ck, name) else {
                 return Condition::True;
             };
             text_only(ck, f, name, "contains");
@@ -125,7 +129,7 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
             }
         }
         Expr::Matches(name, pattern) => {
-            let Some(f) = ck.lookup(Kind::Fact, name) else {
+            let Some(f) = fact_ref(ck, name) else {
                 return Condition::True;
             };
             text_only(ck, f, name, "matches");
@@ -136,7 +140,7 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
             }
         }
         Expr::Known(name, negated) => {
-            let Some(f) = ck.lookup(Kind::Fact, name) else {
+            let Some(f) = fact_ref(ck, name) else {
                 return Condition::True;
             };
             let c = Condition::Known { fact: FactIdx(f) };
@@ -149,6 +153,13 @@ fn expr(ck: &mut Checker, e: &Spanned<Expr>) -> Condition {
     }
 }
 
+/// Resolves a fact named in a condition and records that it is used.
+fn fact_ref(ck: &mut Checker, name: &crate::syntax::ast::Ident) -> Option<u32> {
+    let f = ck.lookup(Kind::Fact, name)?;
+    ck.used_facts.insert(f);
+    Some(f)
+}
+
 fn fact_ty<'a>(ck: &'a Checker, f: u32) -> Option<&'a FactType> {
     ck.fact_decl(f).map(|d| &d.ty)
 }
@@ -157,7 +168,11 @@ fn not_allowed(ck: &mut Checker, name: &crate::syntax::ast::Ident, op: &str, ty:
     ck.diags.push(
         Diagnostic::error(
             Code::OperatorNotAllowed,
-            format!("`{op}` does not apply to `{}`, a `{ty}` fact", name.node),
+            format!(
+                "`{op}` does not apply to `{}`, {} `{ty}` fact",
+                name.node,
+                super::article(ty)
+            ),
             name.span,
         )
         .label(format!("`{ty}` fact"))
@@ -234,7 +249,12 @@ pub(super) fn value(
             ),
             lit.span,
         )
-        .label(format!("`{}` is a `{}` fact", fact.id, fact.ty.name()));
+        .label(format!(
+            "`{}` is {} `{}` fact",
+            fact.id,
+            super::article(fact.ty.name()),
+            fact.ty.name()
+        ));
         if let Some(h) = help {
             d = d.help(h);
         }

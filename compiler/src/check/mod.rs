@@ -72,6 +72,7 @@ pub fn check(input: &Input) -> Checked {
     let kb_yaml = meta::read(yaml_text.as_deref(), yaml_file, &mut diags);
 
     let mut items: Vec<ast::Item> = Vec::new();
+    let mut broken: BTreeSet<(String, String)> = BTreeSet::new();
     for f in &input.files {
         let (text, bad) = match std::str::from_utf8(&f.bytes) {
             Ok(t) => (t.to_string(), None),
@@ -102,9 +103,14 @@ pub fn check(input: &Input) -> Checked {
         let (parsed, d) = crate::syntax::parse_file(&text, file);
         diags.extend(d);
         items.extend(parsed.items);
+        broken.extend(parsed.broken);
     }
 
+    let syntax_errors = diags
+        .iter()
+        .any(|d| matches!(d.code, Code::Syntax | Code::InvalidUtf8 | Code::TooDeep));
     let mut checker = Checker::new(&sources, &items, &mut diags);
+    checker.broken = broken;
     let model = checker.run(kb_yaml.as_ref());
     let allows = item_allows(&items, &sources, &mut diags);
     let kb_allow: BTreeSet<String> = kb_yaml
@@ -115,6 +121,10 @@ pub fn check(input: &Input) -> Checked {
         let Some(name) = d.code.warning_name() else {
             return true;
         };
+        // With declarations missing, "unused" and "unreachable" would mislead.
+        if syntax_errors {
+            return false;
+        }
         if kb_allow.contains(name) {
             return false;
         }
@@ -216,6 +226,11 @@ struct Checker<'a> {
     facts: Vec<Fact>,
     /// Per symptom, whether its `when` can ever hold.
     satisfiable_symptoms: Vec<bool>,
+    /// `(kind, id)` of declarations that failed to parse: references to them
+    /// are not reported again.
+    broken: BTreeSet<(String, String)>,
+    /// Facts some condition names, even where the condition has errors.
+    pub(crate) used_facts: BTreeSet<u32>,
 }
 
 impl<'a> Checker<'a> {
@@ -227,6 +242,8 @@ impl<'a> Checker<'a> {
             symbols: Symbols::default(),
             facts: Vec::new(),
             satisfiable_symptoms: Vec::new(),
+            broken: BTreeSet::new(),
+            used_facts: BTreeSet::new(),
         }
     }
 
@@ -285,18 +302,22 @@ impl<'a> Checker<'a> {
         Some(kb)
     }
 
+    /// Every declaration's id span by kind, in the order of the model's vectors.
     fn symbols_spans(&self) -> warnings::Spans {
-        let collect = |m: &HashMap<String, Decl>| {
-            let mut v: Vec<(u32, Span)> = m.values().map(|d| (d.index, d.span)).collect();
-            v.sort_by_key(|(i, _)| *i);
-            v.into_iter().map(|(_, s)| s).collect()
+        let of = |pick: fn(&ItemKind) -> bool| {
+            self.items
+                .iter()
+                .filter(|i| pick(&i.kind))
+                .map(|i| i.kind.id().span)
+                .collect()
         };
         warnings::Spans {
-            facts: collect(&self.symbols.facts),
-            symptoms: collect(&self.symbols.symptoms),
-            causes: collect(&self.symbols.causes),
-            fixes: collect(&self.symbols.fixes),
-            sources: collect(&self.symbols.sources),
+            facts: of(|k| matches!(k, ItemKind::Fact(_))),
+            symptoms: of(|k| matches!(k, ItemKind::Symptom(_))),
+            causes: of(|k| matches!(k, ItemKind::Cause(_))),
+            fixes: of(|k| matches!(k, ItemKind::Fix(_))),
+            sources: of(|k| matches!(k, ItemKind::Source(_))),
+            used_facts: self.used_facts.clone(),
         }
     }
 
@@ -360,6 +381,12 @@ impl<'a> Checker<'a> {
         };
         if let Some(d) = table.get(&name.node) {
             return Some(d.index);
+        }
+        if self
+            .broken
+            .contains(&(kind.word().to_string(), name.node.clone()))
+        {
+            return None;
         }
         let mut names: Vec<&str> = table.keys().map(String::as_str).collect();
         names.sort_unstable();
@@ -560,6 +587,9 @@ impl<'a> Checker<'a> {
                 loc: self.loc(e.span),
             })
             .collect();
+        if d.sources.is_empty() {
+            self.unsourced("cause", &d.id);
+        }
         Cause {
             id: d.id.node.clone(),
             title: d.title.node.clone(),
@@ -623,6 +653,9 @@ impl<'a> Checker<'a> {
             )
             .unwrap_or(Rights::Admin);
         let steps = d.steps.iter().filter_map(|s| self.step(s)).collect();
+        if d.sources.is_empty() {
+            self.unsourced("fix", &d.id);
+        }
         Fix {
             id: d.id.node.clone(),
             title: d.title.node.clone(),
@@ -879,6 +912,18 @@ impl<'a> Checker<'a> {
         }
     }
 
+    fn unsourced(&mut self, what: &str, id: &ast::Ident) {
+        self.diags.push(
+            Diagnostic::warning(
+                Code::Unsourced,
+                format!("{what} `{}` cites no source", id.node),
+                id.span,
+            )
+            .label("no `sources`")
+            .help("add `sources <id>` naming the reference material behind it"),
+        );
+    }
+
     fn contradiction(&mut self, span: Span, other: Span, why: &str) {
         self.diags.push(
             Diagnostic::error(
@@ -904,9 +949,11 @@ fn is_snake_case(id: &str) -> bool {
 
 fn to_snake_case(id: &str) -> String {
     let mut out = String::new();
-    for (i, c) in id.chars().enumerate() {
+    let mut prev_lower = false;
+    for c in id.chars() {
+        let lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         if c.is_ascii_uppercase() {
-            if i > 0 && !out.ends_with('_') {
+            if prev_lower {
                 out.push('_');
             }
             out.push(c.to_ascii_lowercase());
@@ -915,8 +962,18 @@ fn to_snake_case(id: &str) -> String {
         } else {
             out.push('_');
         }
+        prev_lower = lower;
     }
     out
+}
+
+/// `a` or `an` before a type name in backticks.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Describes a literal for messages: `"0x904"`, `windows12`, `3`.

@@ -4,7 +4,7 @@
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::syntax::ast::Span;
-use kbc_runtime::model::{Condition, KnowledgeBase};
+use kbc_runtime::model::KnowledgeBase;
 
 /// Declaration spans by kind, indexed like the model's vectors.
 pub(super) struct Spans {
@@ -13,6 +13,8 @@ pub(super) struct Spans {
     pub causes: Vec<Span>,
     pub fixes: Vec<Span>,
     pub sources: Vec<Span>,
+    /// Facts named by some condition (even one with errors).
+    pub used_facts: std::collections::BTreeSet<u32>,
 }
 
 /// `satisfiable[i]` says whether symptom `i`'s `when` can ever hold.
@@ -24,22 +26,9 @@ pub(super) fn lint(
 ) {
     let span = |v: &Vec<Span>, i: usize| v.get(i).copied().unwrap_or_default();
 
-    // Facts read by any condition.
-    let mut used = vec![false; kb.facts.len()];
-    let mut mark = |c: &Condition| {
-        c.visit_facts(&mut |f| {
-            if let Some(u) = used.get_mut(f.index()) {
-                *u = true;
-            }
-        })
-    };
-    kb.symptoms.iter().for_each(|s| mark(&s.condition));
-    kb.causes
-        .iter()
-        .flat_map(|c| &c.evidence)
-        .for_each(|e| mark(&e.condition));
     for (i, fact) in kb.facts.iter().enumerate() {
-        if !used[i] {
+        let duplicate = kb.facts[..i].iter().any(|f| f.id == fact.id);
+        if !duplicate && !spans.used_facts.contains(&(i as u32)) {
             diags.push(
                 Diagnostic::warning(
                     Code::UnusedFact,
@@ -110,17 +99,6 @@ pub(super) fn lint(
                 .help(format!("add a fix with `resolves {}`", c.id)),
             );
         }
-        if c.sources.is_empty() {
-            diags.push(
-                Diagnostic::warning(
-                    Code::Unsourced,
-                    format!("cause `{}` cites no source", c.id),
-                    span(&spans.causes, i),
-                )
-                .label("no `sources`")
-                .help("add `sources <id>` naming the reference material behind it"),
-            );
-        }
     }
 
     // Fixes nothing reaches, fixes without steps or sources.
@@ -152,17 +130,6 @@ pub(super) fn lint(
                 )
                 .label("nothing to do")
                 .help("add steps such as `step \"...\"`, `run cmd \"...\"` or `registry ...`"),
-            );
-        }
-        if f.sources.is_empty() {
-            diags.push(
-                Diagnostic::warning(
-                    Code::Unsourced,
-                    format!("fix `{}` cites no source", f.id),
-                    span(&spans.fixes, i),
-                )
-                .label("no `sources`")
-                .help("add `sources <id>` naming the reference material behind it"),
             );
         }
     }

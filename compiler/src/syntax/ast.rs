@@ -43,6 +43,8 @@ pub type Ident = Spanned<String>;
 pub struct SourceFile {
     /// The declarations in file order.
     pub items: Vec<Item>,
+    /// `(kind keyword, id)` of declarations that failed to parse.
+    pub broken: Vec<(String, String)>,
 }
 
 /// A top-level declaration with its `@allow(...)` attributes.

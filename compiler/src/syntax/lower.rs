@@ -60,7 +60,10 @@ impl Lowerer {
                 items.push(i);
             }
         }
-        SourceFile { items }
+        SourceFile {
+            items,
+            broken: Vec::new(),
+        }
     }
 
     fn item(&mut self, p: P) -> Option<Item> {

@@ -33,32 +33,55 @@ pub fn parse_file(text: &str, file: u32) -> (SourceFile, Vec<Diagnostic>) {
     if let Some(d) = check_nesting(text, file) {
         return (SourceFile::default(), vec![d]);
     }
-    match parse_chunk(text, file, 0) {
+    match parse_chunk(text, text, file, 0) {
         Ok(sf) => sf,
         Err(first) => {
             // Recover: parse each top-level declaration on its own.
             let mut items = Vec::new();
             let mut diags = Vec::new();
+            let mut broken = Vec::new();
             for (start, end) in item_chunks(text) {
                 let chunk = text.get(start..end).unwrap_or("");
-                match parse_chunk(chunk, file, start) {
+                match parse_chunk(chunk, text, file, start) {
                     Ok((sf, d)) => {
                         items.extend(sf.items);
                         diags.extend(d);
                     }
-                    Err(e) => diags.push(e),
+                    Err(e) => {
+                        broken.extend(declared_name(chunk));
+                        diags.push(e);
+                    }
                 }
             }
             if diags.iter().all(|d| d.code != Code::Syntax) {
                 diags.push(first);
             }
-            (SourceFile { items }, diags)
+            (SourceFile { items, broken }, diags)
         }
     }
 }
 
+/// The kind keyword and id a declaration that failed to parse starts with,
+/// so references to it are not reported as undefined as well.
+fn declared_name(chunk: &str) -> Option<(String, String)> {
+    let mut words = chunk
+        .lines()
+        .map(str::trim_start)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('@'))?
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty());
+    let kind = words.next()?;
+    let id = words.next()?;
+    [
+        "fact", "symptom", "cause", "fix", "source", "guide", "example",
+    ]
+    .contains(&kind)
+    .then(|| (kind.to_string(), id.to_string()))
+}
+
 fn parse_chunk(
     text: &str,
+    whole: &str,
     file: u32,
     offset: usize,
 ) -> Result<(SourceFile, Vec<Diagnostic>), Diagnostic> {
@@ -71,7 +94,7 @@ fn parse_chunk(
             };
             Ok((sf, lowerer.diagnostics))
         }
-        Err(e) => Err(syntax_error(text, file, offset, e)),
+        Err(e) => Err(syntax_error(whole, file, offset, e)),
     }
 }
 
@@ -160,20 +183,33 @@ fn check_nesting(text: &str, file: u32) -> Option<Diagnostic> {
     None
 }
 
+/// Turns a pest error in a chunk starting at `offset` of `text` into a diagnostic.
 fn syntax_error(text: &str, file: u32, offset: usize, e: pest::error::Error<Rule>) -> Diagnostic {
     use pest::error::{ErrorVariant, InputLocation};
-    let pos = match e.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
+    let pos = offset
+        + match e.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        };
+    let before = text.get(..pos).unwrap_or("");
     let rest = text.get(pos..).unwrap_or("");
     let width = rest.chars().next().map_or(0, char::len_utf8);
     let span = Span {
         file,
-        start: (offset + pos) as u32,
-        end: (offset + pos + width) as u32,
+        start: pos as u32,
+        end: (pos + width) as u32,
     };
-    if rest.starts_with("\"\"\"") {
+    if rest.starts_with("\"\"\"") || (before.ends_with("\"\"") && rest.starts_with('"')) {
+        let start = if rest.starts_with("\"\"\"") {
+            pos
+        } else {
+            pos - 2
+        };
+        let span = Span {
+            file,
+            start: start as u32,
+            end: start as u32 + 3,
+        };
         return Diagnostic::error(Code::Syntax, "unterminated text block", span)
             .label("this text block is never closed")
             .help("close it with `\"\"\"`");
@@ -199,7 +235,11 @@ fn syntax_error(text: &str, file: u32, offset: usize, e: pest::error::Error<Rule
         [init @ .., last] => format!("expected {} or {last}, found {found}", init.join(", ")),
     };
     let mut d = Diagnostic::error(Code::Syntax, message, span).label("unexpected here");
-    if let Some(h) = syntax_help(rest, &expected) {
+    let at_line_start = before.is_empty() || before.ends_with('\n');
+    let declaration = declared_name(rest).is_some();
+    if declaration && at_line_start && pos > 0 {
+        d = d.help("is a `}` missing before this declaration?");
+    } else if let Some(h) = syntax_help(rest, &expected) {
         d = d.help(h);
     }
     d
@@ -227,7 +267,9 @@ fn describe_found(rest: &str) -> String {
 
 fn syntax_help(rest: &str, expected: &[String]) -> Option<String> {
     let expects = |t: &str| expected.iter().any(|e| e == t);
-    if rest.starts_with('=') && !rest.starts_with("==") && expects("a comparison operator") {
+    let tests =
+        expects("a comparison operator") || expected.iter().any(|e| e.starts_with("a test"));
+    if rest.starts_with('=') && !rest.starts_with("==") && tests {
         return Some("compare with `==`; `=` is only used in `given` and registry values".into());
     }
     if rest.starts_with("&&") {
