@@ -35,12 +35,28 @@ pub(crate) fn closest<'a>(
         return None;
     }
     let lower = input.to_lowercase();
+    // Ties go to the longer common prefix, then to the smaller sum of
+    // character differences (`windows12` → `windows11`, not `windows10`).
+    let closeness = |c: &str| {
+        let c = c.to_lowercase();
+        let prefix = lower
+            .chars()
+            .zip(c.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let diff: u64 = lower
+            .chars()
+            .zip(c.chars())
+            .map(|(a, b)| u64::from((a as u32).abs_diff(b as u32)))
+            .sum();
+        (distance(&lower, &c), std::cmp::Reverse(prefix), diff)
+    };
     candidates
         .into_iter()
         .filter(|c| c.len() <= MAX_LEN)
-        .map(|c| (distance(&lower, &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.chars().count().max(input.chars().count()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
+        .map(|c| (closeness(c), c))
+        .filter(|((d, _, _), c)| *d <= (c.chars().count().max(input.chars().count()) / 3).max(1))
+        .min_by_key(|(k, _)| *k)
         .map(|(_, c)| c)
 }
 

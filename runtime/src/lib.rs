@@ -109,6 +109,11 @@ mod scan;
 mod validate;
 mod words;
 
+#[cfg(test)]
+mod semantics_tests;
+#[cfg(test)]
+mod testkit;
+
 pub use artifact::{Artifact, BuildError, LoadError, FORMAT_VERSION, MAGIC};
 pub use diagnosis::{
     Diagnosis, EvidenceReport, FixReport, Question, RankedCause, RuledOutCause, SymptomReport,
