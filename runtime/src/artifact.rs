@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::lower::{self, Tables};
 use crate::model::{
-    Cause, Condition, Evidence, Example, Fact, Fix, Guide, KnowledgeBase, Location, Meta, Prior,
-    Source, SourceIdx, Strength, Symptom, SymptomIdx,
+    Cause, CauseIdx, Condition, Evidence, Example, Fact, Fix, Guide, KnowledgeBase, Level,
+    Location, Meta, Prior, RegistryData, Rights, Shell, Source, SourceIdx, Step, Strength, Symptom,
+    SymptomIdx,
 };
 use crate::scan::Scanners;
 use crate::validate;
@@ -148,10 +149,135 @@ struct StoredKb {
     facts: Vec<Fact>,
     symptoms: Vec<StoredSymptom>,
     causes: Vec<StoredCause>,
-    fixes: Vec<Fix>,
+    fixes: Vec<StoredFix>,
     sources: Vec<Source>,
     guides: Vec<Guide>,
     examples: Vec<Example>,
+}
+
+/// A [`Fix`] whose steps are stored externally tagged: the model's JSON
+/// form of [`Step`] is internally tagged, which postcard cannot read.
+#[derive(Serialize, Deserialize)]
+struct StoredFix {
+    id: String,
+    title: String,
+    resolves: Vec<CauseIdx>,
+    effort: Level,
+    risk: Level,
+    rights: Rights,
+    description: Option<String>,
+    steps: Vec<StoredStep>,
+    sources: Vec<SourceIdx>,
+    loc: Location,
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredStep {
+    Prose(String),
+    Command(Shell, String),
+    Registry(String, String, StoredRegistryData),
+    Policy(Vec<String>, Option<String>, Option<String>),
+    Ui(Vec<String>),
+    Reboot(Option<String>),
+    Warning(String),
+    Link(String, String),
+}
+
+#[derive(Serialize, Deserialize)]
+enum StoredRegistryData {
+    Dword(u32),
+    Qword(u64),
+    Sz(String),
+    ExpandSz(String),
+    MultiSz(Vec<String>),
+}
+
+impl StoredFix {
+    fn from_fix(f: &Fix) -> StoredFix {
+        let steps = f
+            .steps
+            .iter()
+            .map(|s| match s.clone() {
+                Step::Prose { text } => StoredStep::Prose(text),
+                Step::Command { shell, code } => StoredStep::Command(shell, code),
+                Step::Registry { path, name, data } => StoredStep::Registry(
+                    path,
+                    name,
+                    match data {
+                        RegistryData::Dword(v) => StoredRegistryData::Dword(v),
+                        RegistryData::Qword(v) => StoredRegistryData::Qword(v),
+                        RegistryData::Sz(v) => StoredRegistryData::Sz(v),
+                        RegistryData::ExpandSz(v) => StoredRegistryData::ExpandSz(v),
+                        RegistryData::MultiSz(v) => StoredRegistryData::MultiSz(v),
+                    },
+                ),
+                Step::Policy {
+                    path,
+                    setting,
+                    value,
+                } => StoredStep::Policy(path, setting, value),
+                Step::Ui { path } => StoredStep::Ui(path),
+                Step::Reboot { what } => StoredStep::Reboot(what),
+                Step::Warning { text } => StoredStep::Warning(text),
+                Step::Link { url, title } => StoredStep::Link(url, title),
+            })
+            .collect();
+        StoredFix {
+            id: f.id.clone(),
+            title: f.title.clone(),
+            resolves: f.resolves.clone(),
+            effort: f.effort,
+            risk: f.risk,
+            rights: f.rights,
+            description: f.description.clone(),
+            steps,
+            sources: f.sources.clone(),
+            loc: f.loc.clone(),
+        }
+    }
+
+    fn into_fix(self) -> Fix {
+        let steps = self
+            .steps
+            .into_iter()
+            .map(|s| match s {
+                StoredStep::Prose(text) => Step::Prose { text },
+                StoredStep::Command(shell, code) => Step::Command { shell, code },
+                StoredStep::Registry(path, name, data) => Step::Registry {
+                    path,
+                    name,
+                    data: match data {
+                        StoredRegistryData::Dword(v) => RegistryData::Dword(v),
+                        StoredRegistryData::Qword(v) => RegistryData::Qword(v),
+                        StoredRegistryData::Sz(v) => RegistryData::Sz(v),
+                        StoredRegistryData::ExpandSz(v) => RegistryData::ExpandSz(v),
+                        StoredRegistryData::MultiSz(v) => RegistryData::MultiSz(v),
+                    },
+                },
+                StoredStep::Policy(path, setting, value) => Step::Policy {
+                    path,
+                    setting,
+                    value,
+                },
+                StoredStep::Ui(path) => Step::Ui { path },
+                StoredStep::Reboot(what) => Step::Reboot { what },
+                StoredStep::Warning(text) => Step::Warning { text },
+                StoredStep::Link(url, title) => Step::Link { url, title },
+            })
+            .collect();
+        Fix {
+            id: self.id,
+            title: self.title,
+            resolves: self.resolves,
+            effort: self.effort,
+            risk: self.risk,
+            rights: self.rights,
+            description: self.description,
+            steps,
+            sources: self.sources,
+            loc: self.loc,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -218,7 +344,7 @@ impl StoredKb {
                     loc: c.loc.clone(),
                 })
                 .collect(),
-            fixes: kb.fixes.clone(),
+            fixes: kb.fixes.iter().map(StoredFix::from_fix).collect(),
             sources: kb.sources.clone(),
             guides: kb.guides.clone(),
             examples: kb.examples.clone(),
@@ -264,7 +390,7 @@ impl StoredKb {
                     loc: c.loc,
                 })
                 .collect(),
-            fixes: self.fixes,
+            fixes: self.fixes.into_iter().map(StoredFix::into_fix).collect(),
             sources: self.sources,
             guides: self.guides,
             examples: self.examples,

@@ -1,0 +1,167 @@
+//! Bad input never panics: arbitrary bytes as an artifact, damaged payloads
+//! with a valid checksum, arbitrary strings and JSON as facts, hostile logs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use kbc_runtime::{Artifact, Matcher, FORMAT_VERSION, MAGIC};
+use proptest::prelude::*;
+
+/// Frames a payload with a valid header, so decoding and validation run.
+fn frame(payload: &[u8]) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+fn golden_payload() -> Vec<u8> {
+    Artifact::build(common::sample_kb()).unwrap().to_bytes()[24..].to_vec()
+}
+
+/// Whatever loads must also diagnose without panicking.
+fn exercise(bytes: &[u8]) {
+    if let Ok(m) = Matcher::from_bytes(bytes) {
+        let mut o = m.observation();
+        for f in &m.kb().facts {
+            let _ = o.set(&f.id, "1");
+        }
+        let _ = m.diagnose(&o);
+        let _ = m.next_question(&m.observation());
+        let _ = kbc_runtime::run_examples(&m);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        exercise(&bytes);
+        let mut with_magic = MAGIC.to_vec();
+        with_magic.extend_from_slice(&bytes);
+        exercise(&with_magic);
+        exercise(&frame(&bytes));
+    }
+
+    #[test]
+    fn damaged_payloads_with_a_valid_checksum_never_panic(
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+        cut in any::<usize>(),
+    ) {
+        let mut p = golden_payload();
+        for (at, b) in edits {
+            let i = at % p.len();
+            p[i] = b;
+        }
+        exercise(&frame(&p));
+        let cut = cut % p.len();
+        exercise(&frame(&p[..cut]));
+    }
+
+    #[test]
+    fn arbitrary_strings_as_facts_never_panic(name in ".{0,20}", raw in "(?s).{0,200}") {
+        let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
+        let mut o = m.observation();
+        let _ = o.set(&name, &raw);
+        for f in &m.kb().facts {
+            let _ = o.set(&f.id, &raw);
+            let _ = o.set_json(&f.id, &serde_json::Value::String(raw.clone()));
+            let _ = o.add_text(&f.id, &raw);
+        }
+        let _ = m.diagnose(&o);
+    }
+
+    #[test]
+    fn arbitrary_logs_never_panic(log in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
+        let mut o = m.observation();
+        let sum = o.scan_log("message", &log[..]).unwrap();
+        prop_assert!(sum.kept <= sum.lines);
+        let _ = m.diagnose(&o);
+    }
+}
+
+#[test]
+fn arbitrary_json_values_are_errors_not_panics() {
+    let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
+    let mut o = m.observation();
+    let values = [
+        serde_json::json!(null),
+        serde_json::json!(true),
+        serde_json::json!(-1),
+        serde_json::json!(1.5),
+        serde_json::json!(u64::MAX),
+        serde_json::json!("0x904"),
+        serde_json::json!(["a", "b"]),
+        serde_json::json!(["a", 1]),
+        serde_json::json!({"a": 1}),
+    ];
+    for f in &m.kb().facts {
+        for v in &values {
+            let _ = o.set_json(&f.id, v);
+        }
+    }
+    assert!(o.set_json_object(&serde_json::json!([1])).is_err());
+    o.set_json_object(
+        &serde_json::json!({"error_code": "0x904", "extended_code": 7, "client_os": "macos"}),
+    )
+    .unwrap();
+    let _ = m.diagnose(&o);
+}
+
+#[test]
+fn hostile_text_is_handled() {
+    let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
+    let mut o = m.observation();
+    let big = "CredSSP \u{0}\u{7}\u{1b}[31m 0x904 ".repeat(1 << 15); // ~1 MB
+    o.add_text("message", &big).unwrap();
+    o.set("host_name", &big).unwrap();
+    let e = o.set("client_os", &big).unwrap_err().to_string();
+    assert!(e.len() < 300, "messages quote at most a short prefix: {e}");
+    let e = o
+        .set("error_code", &"9".repeat(100_000))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("too large"), "{e}");
+    let d = m.diagnose(&o);
+    assert_eq!(d.causes[0].id, "credssp_mismatch");
+}
+
+#[test]
+fn a_100_mb_log_streams_in_bounded_memory() {
+    // A reader that produces 100 MB of lines without holding them.
+    struct Lines {
+        left: u64,
+        line: Vec<u8>,
+        at: usize,
+    }
+    impl std::io::Read for Lines {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let mut n = 0;
+            while n < buf.len() && self.left > 0 {
+                buf[n] = self.line[self.at];
+                n += 1;
+                self.at = (self.at + 1) % self.line.len();
+                self.left -= 1;
+            }
+            Ok(n)
+        }
+    }
+    let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
+    let mut o = m.observation();
+    let reader = std::io::BufReader::with_capacity(
+        1 << 16,
+        Lines {
+            left: 100 << 20,
+            line: b"2024-01-01 connection refused: CredSSP error 0x904 at step 7\n".to_vec(),
+            at: 0,
+        },
+    );
+    let sum = o.scan_log("message", reader).unwrap();
+    assert!(sum.lines > 1_000_000);
+    assert_eq!(sum.kept, 1, "repeats are kept once");
+    assert_eq!(o.segments(kbc_runtime::model::FactIdx(5)).len(), 1);
+}
