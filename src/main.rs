@@ -21,6 +21,10 @@ enum Command {
     Check(commands::check::Args),
     /// Explain a diagnostic code, e.g. `kbc explain E0005`.
     Explain(commands::explain::Args),
+    /// Check a knowledge base and render its guides (Markdown, HTML, fragments, JSON).
+    Build(commands::build::Args),
+    /// Work with the templates of the generated guides.
+    Theme(commands::theme::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Build(args) => commands::build::run(args),
+        Command::Theme(args) => commands::theme::run(args),
     };
     match result {
         Ok(code) => code,

@@ -33,6 +33,8 @@ pub mod codes;
 pub mod diagnostics;
 mod fuzzy;
 mod load;
+pub mod output;
+pub mod render;
 pub mod syntax;
 
 pub use check::{check, Checked, Input, InputFile, KbYaml};

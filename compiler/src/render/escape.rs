@@ -23,7 +23,9 @@ pub fn markdown(s: &str) -> String {
             }
             '&' => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
-            '-' | '+' | '=' if at_start => {
+            '-' | '+' | '='
+                if at_start && matches!(chars.peek(), None | Some(' ' | '\t' | '-' | '=')) =>
+            {
                 out.push('\\');
                 out.push(c);
             }
@@ -38,10 +40,11 @@ pub fn markdown(s: &str) -> String {
                         break;
                     }
                 }
-                if let Some(&p) = chars.peek() {
-                    if p == '.' || p == ')' {
-                        out.push('\\');
-                    }
+                let mut rest = chars.clone();
+                if matches!(rest.next(), Some('.' | ')'))
+                    && matches!(rest.next(), None | Some(' ' | '\t'))
+                {
+                    out.push('\\');
                 }
             }
             c => out.push(c),
@@ -82,6 +85,7 @@ mod tests {
         );
         assert_eq!(markdown("# no heading"), "\\# no heading");
         assert_eq!(markdown("1. no list"), "1\\. no list");
+        assert_eq!(markdown("1.0.0"), "1.0.0");
         assert_eq!(markdown("- no list - here"), "\\- no list - here");
         assert_eq!(markdown("a\nb | c"), "a b \\| c");
     }

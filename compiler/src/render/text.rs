@@ -4,7 +4,7 @@
 //! Everything here produces plain text; escaping for a format happens in the
 //! templates (see `escape.rs`).
 
-use kbc_runtime::model::{Condition, CmpOp, FactType, KnowledgeBase, Value};
+use kbc_runtime::model::{CmpOp, Condition, FactType, KnowledgeBase, Value};
 
 /// Splits author text into paragraphs: blank lines separate paragraphs, the
 /// lines of one paragraph are joined with a space.
@@ -94,7 +94,10 @@ fn collect_codes(kb: &KnowledgeBase, c: &Condition, out: &mut Vec<String>) {
 pub fn safe_url(url: &str) -> Option<String> {
     let url = url.trim();
     let lower = url.to_ascii_lowercase();
-    if !(lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:")) {
+    if !(lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("mailto:"))
+    {
         return None;
     }
     let mut out = String::with_capacity(url.len());

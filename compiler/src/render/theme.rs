@@ -32,16 +32,19 @@ pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "html/index.hbs",
     "html/search.hbs",
     "html/sitemap.hbs",
+    "markdown/env_table.hbs",
     "markdown/fix.hbs",
     "markdown/fix_body.hbs",
     "markdown/guide.hbs",
     "markdown/index.hbs",
     "markdown/steps.hbs",
     "partials/diagram.hbs",
+    "partials/env_table.hbs",
     "partials/fix.hbs",
     "partials/fix_meta.hbs",
     "partials/guide.hbs",
     "partials/index.hbs",
+    "partials/sources.hbs",
     "partials/steps.hbs",
 );
 
@@ -107,7 +110,10 @@ impl Theme {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(|e| ThemeError::Io {
                 action: "read",
-                path: e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf()),
+                path: e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.to_path_buf()),
                 source: e
                     .into_io_error()
                     .unwrap_or_else(|| std::io::Error::other("file system loop")),

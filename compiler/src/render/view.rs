@@ -11,7 +11,7 @@ use super::text::{capitalise, paragraphs, safe_url, summary, symptom_codes};
 use super::words;
 use kbc_runtime::model::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 /// The whole published site.
 #[derive(Debug, Clone, Serialize)]
@@ -98,9 +98,11 @@ pub struct GuideView {
     pub summary: Vec<String>,
     /// The causes, most common first.
     pub culprits: Vec<CulpritView>,
-    /// Environment → most likely cause → fix to try first, derived from the
-    /// causes' evidence.
+    /// Environment → most likely causes → fix to try first, derived from
+    /// the causes' strong and moderate evidence on facts about the setup.
     pub environments: Vec<EnvRow>,
+    /// The same for evidence on the error message or log text.
+    pub messages: Vec<EnvRow>,
     /// Every fix for the causes, in the order to try them.
     pub fixes: Vec<FixView>,
     /// Related symptoms.
@@ -188,16 +190,24 @@ pub struct SourceLink {
     pub title: String,
 }
 
-/// A row of the environment table.
+/// A row of the environment table: a sign and the causes it points at.
 #[derive(Debug, Clone, Serialize)]
 pub struct EnvRow {
     /// The evidence condition in words, capitalised.
     pub when: String,
-    /// How strongly it points at the cause, in words.
+    /// How strongly it points at its most likely cause: `strong` or `moderate`.
     pub strength: &'static str,
-    /// The cause it points at.
+    /// The causes it makes more likely, most common first, each with the
+    /// fix to try first.
+    pub causes: Vec<EnvCause>,
+}
+
+/// A cause in the environment table with its cheapest, safest fix.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvCause {
+    /// The cause.
     pub cause: CauseLink,
-    /// The cause's cheapest, safest fix.
+    /// The fix to try first for it.
     pub fix: Option<FixLink>,
 }
 
@@ -210,6 +220,10 @@ pub struct CauseLink {
     pub title: String,
     /// Guides that explain the cause (for links from fix pages).
     pub guides: Vec<GuideLink>,
+    /// The first of those guides, if any.
+    pub guide: Option<String>,
+    /// Whether the cause is on the page showing the link.
+    pub on_page: bool,
 }
 
 /// A link to a guide page.
@@ -469,7 +483,7 @@ fn section_anchor(s: Section) -> &'static str {
 
 /// The order of fixes within a cause, as the matcher uses it: effort, risk,
 /// rights, then id.
-fn fix_key(f: &Fix) -> (Level, Level, Rights, &str) {
+pub(crate) fn fix_key(f: &Fix) -> (Level, Level, Rights, &str) {
     (f.effort, f.risk, f.rights, f.id.as_str())
 }
 
@@ -569,7 +583,9 @@ impl<'a> Index<'a> {
         Some(CauseLink {
             id: c.id.clone(),
             title: c.title.clone(),
+            guide: guides.first().map(|g| g.id.clone()),
             guides,
+            on_page: false,
         })
     }
 
@@ -724,7 +740,8 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
 
     let mut sources: Vec<SourceIdx> = Vec::new();
     let mut culprits = Vec::new();
-    let mut environments: Vec<(Strength, EnvRow)> = Vec::new();
+    // (strength rank, culprit rank, is about text, words, cause)
+    let mut signs: Vec<(u8, usize, bool, String, EnvCause)> = Vec::new();
     for (rank, &ci) in cause_ids.iter().enumerate() {
         let Some(c) = kb.causes.get(ci) else {
             continue;
@@ -749,19 +766,23 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
             match ev.strength {
                 Strength::Strong | Strength::Moderate | Strength::Weak => {
                     more.push(shown);
-                    environments.push((
-                        ev.strength,
-                        EnvRow {
-                            when: words,
-                            strength: match ev.strength {
-                                Strength::Strong => "strong",
-                                Strength::Moderate => "moderate",
-                                _ => "weak",
-                            },
+                    let rank = match ev.strength {
+                        Strength::Strong => 0,
+                        Strength::Moderate => 1,
+                        _ => continue,
+                    };
+                    signs.push((
+                        rank,
+                        culprits.len(),
+                        reads_text(kb, &ev.condition),
+                        words,
+                        EnvCause {
                             cause: CauseLink {
                                 id: c.id.clone(),
                                 title: c.title.clone(),
                                 guides: Vec::new(),
+                                guide: None,
+                                on_page: true,
                             },
                             fix: cause_fixes.first().cloned(),
                         },
@@ -799,12 +820,7 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
                 .collect(),
         });
     }
-    // Strong signs first; within a strength, the causes' order.
-    environments.sort_by_key(|(s, _)| match s {
-        Strength::Strong => 0,
-        Strength::Moderate => 1,
-        _ => 2,
-    });
+    let (environments, messages) = env_rows(signs);
 
     let mut fixes = Vec::new();
     for (n, &fi) in fix_order.iter().enumerate() {
@@ -812,6 +828,9 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
         if let Some(v) = all_fixes.get(fi) {
             let mut v = v.clone();
             v.number = n + 1;
+            for r in &mut v.resolves {
+                r.on_page = culprits.iter().any(|c| c.id == r.id);
+            }
             fixes.push(v);
         }
         for s in &f.sources {
@@ -863,7 +882,7 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
         Section::Intro => !intro.is_empty(),
         Section::Meaning => !meaning.is_empty(),
         Section::Culprits => !culprits.is_empty(),
-        Section::Environments => !environments.is_empty(),
+        Section::Environments => !environments.is_empty() || !messages.is_empty(),
         Section::Fixes => !fixes.is_empty(),
         Section::Summary => !summary_text.is_empty(),
         Section::Related => !related.is_empty(),
@@ -914,13 +933,57 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
         start_here,
         summary: summary_text,
         culprits,
-        environments: environments.into_iter().map(|(_, r)| r).collect(),
+        environments,
+        messages,
         fixes,
         related,
         sources: ix.sources(&sources),
         diagram,
         faq,
     }
+}
+
+/// Whether a condition reads a free-text fact (the message or a log line).
+fn reads_text(kb: &KnowledgeBase, c: &Condition) -> bool {
+    let mut text = false;
+    c.visit_facts(&mut |f| {
+        text |= matches!(kb.facts.get(f.index()).map(|f| &f.ty), Some(FactType::Text));
+    });
+    text
+}
+
+/// Groups signs by their words into rows: strongest first, then by the
+/// rank of the most likely cause; within a row, causes in page order.
+fn env_rows(mut signs: Vec<(u8, usize, bool, String, EnvCause)>) -> (Vec<EnvRow>, Vec<EnvRow>) {
+    signs.sort_by_key(|s| (s.0, s.1));
+    let mut rows: Vec<(bool, EnvRow)> = Vec::new();
+    for (rank, _, text, when, cause) in signs {
+        match rows.iter_mut().find(|(t, r)| *t == text && r.when == when) {
+            Some((_, row)) => {
+                if !row.causes.iter().any(|c| c.cause.id == cause.cause.id) {
+                    row.causes.push(cause);
+                }
+            }
+            None => rows.push((
+                text,
+                EnvRow {
+                    when,
+                    strength: if rank == 0 { "strong" } else { "moderate" },
+                    causes: vec![cause],
+                },
+            )),
+        }
+    }
+    let mut setup = Vec::new();
+    let mut messages = Vec::new();
+    for (text, row) in rows {
+        if text {
+            messages.push(row);
+        } else {
+            setup.push(row);
+        }
+    }
+    (setup, messages)
 }
 
 fn faq(
@@ -938,7 +1001,10 @@ fn faq(
     };
     let mut qs = Vec::new();
     if !meaning.is_empty() {
-        qs.push(q(format!("What does {} mean?", symptom.title), meaning.join("\n\n")));
+        qs.push(q(
+            format!("What does {} mean?", symptom.title),
+            meaning.join("\n\n"),
+        ));
     }
     if !culprits.is_empty() {
         let list: Vec<String> = culprits.iter().map(|c| c.title.clone()).collect();
@@ -953,7 +1019,7 @@ fn faq(
         let list: Vec<String> = fixes.iter().map(|f| f.title.clone()).collect();
         format!("Try these fixes in order: {}.", list.join("; "))
     };
-    if !how.is_empty() && !(start_here.is_empty() && fixes.is_empty()) {
+    if !start_here.is_empty() || !fixes.is_empty() {
         qs.push(q(format!("How do I fix {}?", symptom.title), how));
     }
     FaqPage {
@@ -1049,7 +1115,8 @@ fn step_item(s: &Step) -> Option<StepItem> {
 }
 
 /// Groups steps into numbered blocks: a prose step that ends with `:` takes
-/// the commands, registry values, policies and UI paths that follow it.
+/// the commands, registry values, policies and UI paths that follow it, and
+/// a link joins the step before it.
 fn step_blocks(steps: &[Step]) -> Vec<StepBlock> {
     let mut blocks: Vec<StepBlock> = Vec::new();
     let mut number = 0;
@@ -1065,11 +1132,17 @@ fn step_blocks(steps: &[Step]) -> Vec<StepBlock> {
             continue;
         }
         let Some(item) = step_item(s) else { continue };
-        let joins = open
-            && matches!(
-                s,
-                Step::Command { .. } | Step::Registry { .. } | Step::Policy { .. } | Step::Ui { .. }
-            );
+        // A link belongs to the step before it (a reference for it).
+        let joins = matches!(s, Step::Link { .. })
+            && blocks.last().is_some_and(|b| b.warning.is_none())
+            || open
+                && matches!(
+                    s,
+                    Step::Command { .. }
+                        | Step::Registry { .. }
+                        | Step::Policy { .. }
+                        | Step::Ui { .. }
+                );
         if joins {
             if let Some(b) = blocks.last_mut() {
                 b.items.push(item);
@@ -1195,13 +1268,13 @@ pub fn search_index(site: &Site) -> Vec<SearchEntry> {
 
 /// Pages of the HTML site for the sitemap, relative to the base URL.
 pub fn page_paths(site: &Site) -> Vec<String> {
-    let mut v: BTreeMap<String, ()> = BTreeMap::new();
-    v.insert("index.html".into(), ());
+    let mut v = BTreeSet::new();
+    v.insert("index.html".to_string());
     for g in &site.guides {
-        v.insert(format!("guides/{}.html", g.id), ());
+        v.insert(format!("guides/{}.html", g.id));
     }
     for f in &site.fixes {
-        v.insert(format!("fixes/{}.html", f.id), ());
+        v.insert(format!("fixes/{}.html", f.id));
     }
-    v.into_keys().collect()
+    v.into_iter().collect()
 }

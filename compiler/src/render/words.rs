@@ -60,6 +60,14 @@ fn boolean(kb: &KnowledgeBase, f: FactIdx, yes: bool) -> String {
     }
 }
 
+/// Labels phrased as a question ("when the connection fails") read better
+/// as "label: value" than "label is value".
+fn is_question_label(l: &str) -> bool {
+    ["when ", "where ", "which ", "how ", "what "]
+        .iter()
+        .any(|w| l.starts_with(w))
+}
+
 fn is_bool(kb: &KnowledgeBase, f: FactIdx) -> bool {
     matches!(fact(kb, f).map(|f| &f.ty), Some(FactType::Bool))
 }
@@ -98,9 +106,11 @@ fn write(kb: &KnowledgeBase, c: &Condition, nested: bool, out: &mut String) {
                 op: CmpOp::Eq,
                 value: v,
             } => out.push_str(&format!("{} is not {}", label(kb, *f), value(kb, *f, v))),
-            Condition::In { fact: f, values } => {
-                out.push_str(&format!("{} is not {}", label(kb, *f), list(kb, *f, values)))
-            }
+            Condition::In { fact: f, values } => out.push_str(&format!(
+                "{} is not {}",
+                label(kb, *f),
+                list(kb, *f, values)
+            )),
             Condition::Contains { fact: f, needle } => out.push_str(&format!(
                 "{} does not contain \u{201c}{needle}\u{201d}",
                 label(kb, *f)
@@ -109,9 +119,7 @@ fn write(kb: &KnowledgeBase, c: &Condition, nested: bool, out: &mut String) {
                 "{} does not match the pattern \u{201c}{pattern}\u{201d}",
                 label(kb, *f)
             )),
-            Condition::Known { fact: f } => {
-                out.push_str(&format!("{} is unknown", label(kb, *f)))
-            }
+            Condition::Known { fact: f } => out.push_str(&format!("{} is unknown", label(kb, *f))),
             other => {
                 out.push_str("not ");
                 let mut inner = String::new();
@@ -133,6 +141,12 @@ fn write(kb: &KnowledgeBase, c: &Condition, nested: bool, out: &mut String) {
                     return;
                 }
             }
+            let l = label(kb, *f);
+            if *op == CmpOp::Eq && is_question_label(&l) {
+                // "when the connection fails: only some of the time"
+                out.push_str(&format!("{l}: {}", value(kb, *f, v)));
+                return;
+            }
             let verb = match op {
                 CmpOp::Eq => "is",
                 CmpOp::Ne => "is not",
@@ -141,10 +155,12 @@ fn write(kb: &KnowledgeBase, c: &Condition, nested: bool, out: &mut String) {
                 CmpOp::Gt => "is greater than",
                 CmpOp::Ge => "is at least",
             };
-            out.push_str(&format!("{} {verb} {}", label(kb, *f), value(kb, *f, v)));
+            out.push_str(&format!("{l} {verb} {}", value(kb, *f, v)));
         }
         Condition::In { fact: f, values } => {
-            out.push_str(&format!("{} is {}", label(kb, *f), list(kb, *f, values)))
+            let l = label(kb, *f);
+            let sep = if is_question_label(&l) { ":" } else { " is" };
+            out.push_str(&format!("{l}{sep} {}", list(kb, *f, values)))
         }
         Condition::Contains { fact: f, needle } => out.push_str(&format!(
             "{} contains \u{201c}{needle}\u{201d}",

@@ -1,4 +1,4 @@
-//! `{{{code text}}}`: a Markdown code span, with enough backticks around it
+//! `{{{code_span text}}}`: a Markdown code span, with enough backticks around it
 //! that backticks inside cannot end it, on one line.
 
 use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext};
@@ -11,7 +11,7 @@ pub fn code(
     _: &mut RenderContext,
     out: &mut dyn Output,
 ) -> HelperResult {
-    let text = super::str_param(h, "code", 0)?.replace(['\n', '\r'], " ");
+    let text = super::str_param(h, "code_span", 0)?.replace(['\n', '\r'], " ");
     let ticks = "`".repeat(super::fence::longest_run(&text, '`') + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') || text.starts_with(' ') {
         " "

@@ -33,6 +33,9 @@ pub fn fence(
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     let ticks = "`".repeat((longest_run(code, '`') + 1).max(3));
-    out.write(&format!("{ticks}{lang}\n{}\n{ticks}\n", code.trim_end_matches('\n')))?;
+    out.write(&format!(
+        "{ticks}{lang}\n{}\n{ticks}\n",
+        code.trim_end_matches('\n')
+    ))?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! `{{{json_ld value}}}`: structured data for a `<script type="application/ld+json">`.
 
-use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason};
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
 
 /// Writes the parameter as JSON that cannot close its `<script>` element.
 pub fn json_ld(

@@ -5,7 +5,7 @@
 //! | `if`, `unless` | `{{#if field}}` | like the built-ins, but a missing field is an error |
 //! | `json_ld` | `{{{json_ld page.faq}}}` | the value as JSON safe inside `<script>` |
 //! | `fence` | `{{{fence lang code}}}` | a Markdown code block whose fence outlasts the code |
-//! | `code` | `{{{code text}}}` | a Markdown code span |
+//! | `code_span` | `{{{code_span text}}}` | a Markdown code span |
 //! | `mermaid` | `{{{mermaid text}}}` | text safe in a quoted Mermaid label |
 //! | `yaml` | `{{{yaml value}}}` | a YAML (JSON) double-quoted scalar |
 //!
@@ -27,7 +27,7 @@ pub fn register(hb: &mut Handlebars<'_>) {
     hb.register_helper("unless", Box::new(strict_if::UNLESS));
     hb.register_helper("json_ld", Box::new(json_ld::json_ld));
     hb.register_helper("fence", Box::new(fence::fence));
-    hb.register_helper("code", Box::new(code::code));
+    hb.register_helper("code_span", Box::new(code::code));
     hb.register_helper("mermaid", Box::new(mermaid::mermaid));
     hb.register_helper("yaml", Box::new(yaml::yaml));
 }
@@ -40,9 +40,13 @@ fn str_param<'a>(
 ) -> Result<&'a str, handlebars::RenderError> {
     let p = h
         .param(i)
-        .ok_or(handlebars::RenderErrorReason::ParamNotFoundForIndex(name, i))?;
+        .ok_or(handlebars::RenderErrorReason::ParamNotFoundForIndex(
+            name, i,
+        ))?;
     if p.is_value_missing() {
-        return Err(handlebars::RenderErrorReason::MissingVariable(p.relative_path().cloned()).into());
+        return Err(
+            handlebars::RenderErrorReason::MissingVariable(p.relative_path().cloned()).into(),
+        );
     }
     p.value()
         .as_str()

@@ -1,7 +1,9 @@
 //! `{{{yaml value}}}`: a YAML scalar for front matter. JSON strings are YAML
 //! double-quoted scalars, so serde_json's escaping is exactly right.
 
-use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason};
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
 
 /// Writes the parameter as a JSON (and so YAML flow) value.
 pub fn yaml(
