@@ -517,6 +517,7 @@ impl Matcher {
         let mut lits = Vec::new();
         let mut pats = Vec::new();
         let mut hits: Vec<u32> = Vec::new();
+        let mut set = None;
         for &f in &facts {
             let Some(fact) = kb.facts.get(f as usize) else {
                 continue;
@@ -555,7 +556,7 @@ impl Matcher {
             for a in &answers {
                 hits.clear();
                 if let (Value::Str(s), false) = (a, atoms.is_empty()) {
-                    self.art.scanners.scan(s, &mut lits, &mut pats);
+                    self.art.scanners.scan(s, &mut lits, &mut pats, &mut set);
                     for (list, rows) in [(&lits, &t.literal_atoms), (&pats, &t.pattern_atoms)] {
                         for &l in list.iter() {
                             hits.extend(

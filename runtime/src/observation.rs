@@ -192,6 +192,7 @@ pub struct Observation<'m> {
     pub(crate) hits: Vec<u64>,
     lits: Vec<u32>,
     pats: Vec<u32>,
+    set: Option<regex_automata::PatternSet>,
 }
 
 impl<'m> Observation<'m> {
@@ -206,6 +207,7 @@ impl<'m> Observation<'m> {
             hits: vec![0; matcher.tables().atoms.len().div_ceil(64)],
             lits: Vec::new(),
             pats: Vec::new(),
+            set: None,
         }
     }
 
@@ -462,7 +464,9 @@ impl<'m> Observation<'m> {
             return;
         }
         let t = self.m.tables();
-        self.m.scanners().scan(text, &mut self.lits, &mut self.pats);
+        self.m
+            .scanners()
+            .scan(text, &mut self.lits, &mut self.pats, &mut self.set);
         for &l in &self.lits {
             out.extend(
                 t.literal_atoms
@@ -579,19 +583,16 @@ impl<'m> Observation<'m> {
                 buf.pop();
             }
             sum.lines += 1;
-            let line = match String::from_utf8_lossy(&buf) {
-                std::borrow::Cow::Borrowed(s) => s.to_string(),
-                std::borrow::Cow::Owned(s) => {
-                    sum.replaced_lines += 1;
-                    s
-                }
-            };
+            let line = String::from_utf8_lossy(&buf);
+            if matches!(line, std::borrow::Cow::Owned(_)) {
+                sum.replaced_lines += 1;
+            }
             self.atoms_hit(f, &line, &mut hit);
             if first {
                 first = false;
                 if hit.is_empty() {
-                    seen.insert(line.clone());
-                    self.push_segment(f, line);
+                    seen.insert(line.to_string());
+                    self.push_segment(f, line.into_owned());
                     sum.kept += 1;
                     continue;
                 }
@@ -599,7 +600,7 @@ impl<'m> Observation<'m> {
             if hit.is_empty() {
                 continue;
             }
-            if seen.contains(&line) {
+            if seen.contains(line.as_ref()) {
                 sum.dropped += 1;
                 continue;
             }
@@ -608,6 +609,7 @@ impl<'m> Observation<'m> {
             let brings_new = hit.iter().any(|&a| !self.hit(a as usize));
             if under_caps || brings_new {
                 kept_bytes = kept_bytes.saturating_add(line.len());
+                let line = line.into_owned();
                 seen.insert(line.clone());
                 self.set_hits(&hit);
                 if let Some(segs) = self.segments.get_mut(f.index()) {

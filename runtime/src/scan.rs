@@ -35,7 +35,12 @@ pub(crate) struct Scanners {
     ac_ids: Vec<u32>,
     /// Ids of empty literals: they are found in every segment.
     empty_literals: Vec<u32>,
+    /// All patterns, `MatchKind::All`: which patterns match.
     re: Option<Regex>,
+    /// The same patterns, leftmost-first: whether any matches. This search
+    /// can use a literal prefilter, which the overlapping one cannot, so
+    /// the many segments that match nothing cost little.
+    re_any: Option<Regex>,
 }
 
 impl Scanners {
@@ -70,36 +75,32 @@ impl Scanners {
                 message: e.to_string(),
             })?)
         };
-        let re = if patterns.is_empty() {
-            None
+        let (re, re_any) = if patterns.is_empty() {
+            (None, None)
         } else {
-            let config = Regex::config()
-                .match_kind(MatchKind::All)
-                .nfa_size_limit(Some(REGEX_NFA_LIMIT))
-                .onepass_size_limit(Some(REGEX_NFA_LIMIT))
-                .dfa_size_limit(Some(REGEX_DFA_LIMIT))
-                .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
-            let re = meta::Builder::new()
-                .configure(config)
-                .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
-                .build_many(patterns)
-                .map_err(|e| BuildError::Patterns {
-                    pattern: e.pattern().map(|p| p.as_usize()),
-                    message: e.to_string(),
-                })?;
-            Some(re)
+            (
+                Some(multi_regex(patterns, MatchKind::All)?),
+                Some(multi_regex(patterns, MatchKind::LeftmostFirst)?),
+            )
         };
         Ok(Scanners {
             ac,
             ac_ids,
             empty_literals,
             re,
+            re_any,
         })
     }
 
     /// Finds the literals and patterns in `text`; ids are appended to the
-    /// two vectors, sorted and without repeats.
-    pub(crate) fn scan(&self, text: &str, lits: &mut Vec<u32>, pats: &mut Vec<u32>) {
+    /// two vectors, sorted and without repeats. `set` is a reusable buffer.
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        lits: &mut Vec<u32>,
+        pats: &mut Vec<u32>,
+        set: &mut Option<PatternSet>,
+    ) {
         lits.clear();
         pats.clear();
         lits.extend_from_slice(&self.empty_literals);
@@ -112,12 +113,39 @@ impl Scanners {
             lits.sort_unstable();
             lits.dedup();
         }
-        if let Some(re) = &self.re {
-            let mut set = PatternSet::new(re.pattern_len());
-            re.which_overlapping_matches(&Input::new(text), &mut set);
+        if let (Some(re), Some(any)) = (&self.re, &self.re_any) {
+            let input = Input::new(text);
+            // Most segments match nothing: the leftmost-first search settles
+            // those quickly.
+            if !any.is_match(input.clone()) {
+                return;
+            }
+            let set = match set {
+                Some(s) if s.capacity() == re.pattern_len() => s,
+                _ => set.insert(PatternSet::new(re.pattern_len())),
+            };
+            set.clear();
+            re.which_overlapping_matches(&input, set);
             pats.extend(set.iter().map(|p| p.as_usize() as u32));
         }
     }
+}
+
+fn multi_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, BuildError> {
+    let config = Regex::config()
+        .match_kind(kind)
+        .nfa_size_limit(Some(REGEX_NFA_LIMIT))
+        .onepass_size_limit(Some(REGEX_NFA_LIMIT))
+        .dfa_size_limit(Some(REGEX_DFA_LIMIT))
+        .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
+    meta::Builder::new()
+        .configure(config)
+        .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+        .build_many(patterns)
+        .map_err(|e| BuildError::Patterns {
+            pattern: e.pattern().map(|p| p.as_usize()),
+            message: e.to_string(),
+        })
 }
 
 /// Compiles one pattern on its own, with the same syntax and limits as the

@@ -1,0 +1,200 @@
+//! A quick timing of the matcher on synthetic knowledge bases (the
+//! criterion benchmarks measure properly; this is a smoke check).
+//! Run: `cargo run --release -p kbc-runtime --example measure`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Instant;
+
+use kbc_runtime::model::*;
+use kbc_runtime::{Artifact, Matcher, Reference};
+
+fn loc() -> Location {
+    Location::default()
+}
+
+/// `rules` causes, 10 per symptom, each with 3 evidence over 4 env facts
+/// and the message; symptoms anchored on (error_code, extended_code).
+fn synth(rules: usize, patterns: usize) -> KnowledgeBase {
+    let vals = |n: usize| {
+        FactType::Enum(
+            (0..n)
+                .map(|i| EnumValue {
+                    id: format!("v{i}"),
+                    label: None,
+                })
+                .collect(),
+        )
+    };
+    let fact = |id: &str, ty| Fact {
+        id: id.into(),
+        ty,
+        question: Some("?".into()),
+        label: None,
+        loc: loc(),
+    };
+    let mut kb = KnowledgeBase {
+        facts: vec![
+            fact("error_code", FactType::Int),
+            fact("extended_code", FactType::Int),
+            fact("client_os", vals(7)),
+            fact("host_os", vals(6)),
+            fact("domain_joined", FactType::Bool),
+            fact("via_vpn", FactType::Bool),
+            fact("message", FactType::Text),
+        ],
+        ..Default::default()
+    };
+    let nsym = rules.div_ceil(10);
+    for s in 0..nsym {
+        kb.symptoms.push(Symptom {
+            id: format!("s{s}"),
+            title: format!("S{s}"),
+            condition: Condition::And(vec![
+                Condition::Compare {
+                    fact: FactIdx(0),
+                    op: CmpOp::Eq,
+                    value: Value::Int(0x900 + (s / 8) as i64),
+                },
+                Condition::Compare {
+                    fact: FactIdx(1),
+                    op: CmpOp::Eq,
+                    value: Value::Int((s % 8) as i64),
+                },
+            ]),
+            description: None,
+            loc: loc(),
+        });
+    }
+    for c in 0..rules {
+        let p = c % patterns.max(1);
+        kb.causes.push(Cause {
+            id: format!("c{c}"),
+            title: format!("C{c}"),
+            produces: vec![SymptomIdx((c / 10) as u32)],
+            prior: [
+                Prior::VeryCommon,
+                Prior::Common,
+                Prior::Uncommon,
+                Prior::Rare,
+            ][c % 4],
+            description: None,
+            evidence: vec![
+                Evidence {
+                    strength: Strength::Strong,
+                    condition: Condition::And(vec![
+                        Condition::Compare {
+                            fact: FactIdx(4),
+                            op: CmpOp::Eq,
+                            value: Value::Bool(true),
+                        },
+                        Condition::In {
+                            fact: FactIdx(3),
+                            values: vec![
+                                Value::Enum((c % 6) as u32),
+                                Value::Enum(((c + 1) % 6) as u32),
+                            ],
+                        },
+                    ]),
+                    because: None,
+                    loc: loc(),
+                },
+                Evidence {
+                    strength: Strength::AgainstModerate,
+                    condition: Condition::Compare {
+                        fact: FactIdx(2),
+                        op: CmpOp::Eq,
+                        value: Value::Enum((c % 7) as u32),
+                    },
+                    because: None,
+                    loc: loc(),
+                },
+                Evidence {
+                    strength: Strength::Weak,
+                    condition: if c % 2 == 0 {
+                        Condition::Contains {
+                            fact: FactIdx(6),
+                            needle: format!("token{p}x"),
+                        }
+                    } else {
+                        Condition::Matches {
+                            fact: FactIdx(6),
+                            pattern: format!("err{p}: [0-9]+"),
+                        }
+                    },
+                    because: None,
+                    loc: loc(),
+                },
+            ],
+            sources: vec![],
+            loc: loc(),
+        });
+    }
+    kb
+}
+
+fn time<T>(n: u32, mut f: impl FnMut() -> T) -> f64 {
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(f());
+    }
+    t.elapsed().as_secs_f64() / f64::from(n) * 1e6
+}
+
+fn main() {
+    for rules in [100, 1_000, 10_000, 100_000] {
+        let t = Instant::now();
+        let art = Artifact::build(synth(rules, 1000)).unwrap();
+        let build = t.elapsed().as_secs_f64() * 1e3;
+        let bytes = art.to_bytes();
+        let t = Instant::now();
+        let m = Matcher::from_bytes(&bytes).unwrap();
+        let load = t.elapsed().as_secs_f64() * 1e3;
+        let mut o = m.observation();
+        o.set("error_code", "0x901").unwrap();
+        o.set("extended_code", "3").unwrap();
+        o.set("client_os", "v2").unwrap();
+        o.set("host_os", "v3").unwrap();
+        o.set("domain_joined", "true").unwrap();
+        o.set("via_vpn", "false").unwrap();
+        let msg = format!("{} token110x err111: 42", "x".repeat(160));
+        let t_msg = time(2000, || {
+            let mut o2 = m.observation();
+            o2.add_text("message", &msg).unwrap();
+        });
+        o.add_text("message", &msg).unwrap();
+        let rank = time(20_000, || m.rank(&o));
+        let nq = time(2_000, || m.next_question(&o));
+        let diag = time(2_000, || m.diagnose(&o));
+        let r = Reference::new(m.kb()).unwrap();
+        let refr = time(if rules > 10_000 { 3 } else { 30 }, || r.diagnose(&o));
+        println!(
+            "{rules:>7} rules: build {build:.1} ms, artifact {} KB, load {load:.2} ms | rank {rank:.2} µs, next_question {nq:.2} µs, diagnose {diag:.2} µs, obs+message {t_msg:.2} µs | reference diagnose {refr:.0} µs",
+            bytes.len() / 1024
+        );
+    }
+    // Log scanning against 1,000 patterns (500 literals + 500 regexes).
+    let m = Matcher::new(Artifact::build(synth(1000, 1000)).unwrap());
+    let mut log = Vec::new();
+    let mut i = 0u64;
+    while log.len() < 64 << 20 {
+        i += 1;
+        log.extend_from_slice(
+            format!("2024-01-01T00:00:{:02} host{} service[{}]: connection state changed, nothing to see {}\n", i % 60, i % 97, i, i * 7919 % 100_000).as_bytes(),
+        );
+        if i % 10_000 == 0 {
+            log.extend_from_slice(b"error: token42x happened; err17: 99\n");
+        }
+    }
+    let mut o = m.observation();
+    let t = Instant::now();
+    let sum = o.scan_log("message", &log[..]).unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "log scan: {} MB in {:.3} s = {:.0} MB/s ({} lines, {} kept)",
+        log.len() >> 20,
+        secs,
+        (log.len() as f64 / 1e6) / secs,
+        sum.lines,
+        sum.kept
+    );
+}
