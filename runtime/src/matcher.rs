@@ -435,7 +435,7 @@ impl Matcher {
             ranked,
             ruled,
             fixes,
-            question: self.question_from(obs, &sc),
+            question: self.question_from(obs, &sc, &[]),
         };
         let text = |c: u32, k: usize| -> Cow<'a, str> {
             let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
@@ -467,9 +467,44 @@ impl Matcher {
 
     /// The unknown fact whose answer best separates the ranked causes.
     pub fn next_question(&self, obs: &Observation<'_>) -> Option<Question> {
+        self.next_question_skipping(obs, &[])
+    }
+
+    /// The next question, never asking about the facts in `skip` (those a
+    /// person said they don't know): the best question among the other
+    /// unknown facts, chosen exactly as [`next_question`](Self::next_question)
+    /// chooses. Guided sessions (`kbc ask`) use it.
+    ///
+    /// ```
+    /// # use kbc_runtime::model::*;
+    /// # use kbc_runtime::{Artifact, Matcher};
+    /// # let at = Location::default();
+    /// # let fact = |id: &str| Fact { id: id.into(), ty: FactType::Bool, question: Some(format!("{id}?")), label: None, loc: at.clone() };
+    /// # let cause = |id: &str, f: u32| Cause { id: id.into(), title: id.into(), produces: vec![SymptomIdx(0)], prior: Prior::Common, description: None,
+    /// #     evidence: vec![Evidence { strength: Strength::Strong, condition: Condition::Compare { fact: FactIdx(f), op: CmpOp::Eq, value: Value::Bool(true) }, because: None, loc: at.clone() }],
+    /// #     sources: vec![], loc: at.clone() };
+    /// # let kb = KnowledgeBase {
+    /// #     facts: vec![fact("a"), fact("b")],
+    /// #     symptoms: vec![Symptom { id: "s".into(), title: "S".into(), condition: Condition::True, description: None, loc: at.clone() }],
+    /// #     causes: vec![cause("ca", 0), cause("cb", 1)],
+    /// #     ..KnowledgeBase::default()
+    /// # };
+    /// let m = Matcher::new(Artifact::build(kb)?);
+    /// let obs = m.observation();
+    /// assert_eq!(m.next_question(&obs).unwrap().fact, "a");
+    /// // "I don't know" to `a`: ask about `b` instead.
+    /// assert_eq!(m.next_question_skipping(&obs, &[FactIdx(0)]).unwrap().fact, "b");
+    /// assert!(m.next_question_skipping(&obs, &[FactIdx(0), FactIdx(1)]).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_question_skipping(
+        &self,
+        obs: &Observation<'_>,
+        skip: &[crate::model::FactIdx],
+    ) -> Option<Question> {
         let mut sc = Scratch::default();
         self.rank_into(&View { obs, over: None }, &mut sc);
-        self.question_from(obs, &sc)
+        self.question_from(obs, &sc, skip)
     }
 
     fn evidence_range(&self, c: u32) -> std::ops::Range<usize> {
@@ -479,7 +514,12 @@ impl Matcher {
         a..b.max(a)
     }
 
-    fn question_from(&self, obs: &Observation<'_>, base: &Scratch) -> Option<Question> {
+    fn question_from(
+        &self,
+        obs: &Observation<'_>,
+        base: &Scratch,
+        skip: &[crate::model::FactIdx],
+    ) -> Option<Question> {
         let kb = &self.art.kb;
         let t = &self.art.tables;
         let mut scores: Vec<i64> = base
@@ -525,6 +565,7 @@ impl Matcher {
             if fact.question.is_none()
                 || fact.ty == FactType::Text
                 || obs.is_known(crate::model::FactIdx(f))
+                || skip.contains(&crate::model::FactIdx(f))
             {
                 continue;
             }
