@@ -3,5 +3,6 @@
 
 mod check_cli;
 mod docs;
+mod render;
 mod support;
 mod ui;

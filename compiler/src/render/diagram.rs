@@ -18,6 +18,8 @@ const LINE_H: u32 = 17;
 const PAD: u32 = 10;
 /// Characters per line that fit in a box at the stylesheet's font size.
 const CHARS: usize = 32;
+/// Height of the column headings.
+const HEAD: u32 = 28;
 /// Lines of a title shown before it is cut with an ellipsis.
 const MAX_LINES: usize = 3;
 
@@ -32,6 +34,8 @@ pub struct Diagram {
     pub nodes: Vec<Node>,
     /// The arrows.
     pub edges: Vec<Edge>,
+    /// Column headings.
+    pub headings: Vec<Line>,
 }
 
 /// One box.
@@ -179,9 +183,9 @@ pub fn layout(input: &Input) -> Diagram {
         2 * (NODE_W + GAP_X),
     );
     let height = sh.max(ch).max(fh);
-    shift(&mut symptom, (height - sh) / 2);
-    shift(&mut causes, (height - ch) / 2);
-    shift(&mut fixes, (height - fh) / 2);
+    shift(&mut symptom, HEAD + (height - sh) / 2);
+    shift(&mut causes, HEAD + (height - ch) / 2);
+    shift(&mut fixes, HEAD + (height - fh) / 2);
 
     let mut edges = Vec::new();
     if let Some(s) = symptom.first() {
@@ -196,13 +200,25 @@ pub fn layout(input: &Input) -> Diagram {
     }
     let columns = if input.fixes.is_empty() { 2 } else { 3 };
     let width = columns * NODE_W + (columns - 1) * GAP_X;
+    let headings = ["Problem", "Causes, most common first", "Fixes"]
+        .iter()
+        .take(columns as usize)
+        .enumerate()
+        .map(|(i, t)| Line {
+            x: i as u32 * (NODE_W + GAP_X) + NODE_W / 2,
+            y: LINE_H,
+            text: t.to_string(),
+        })
+        .collect();
     let mut nodes = symptom;
     nodes.extend(causes);
     nodes.extend(fixes);
+    // A margin of 2 on every side for the boxes' strokes.
     Diagram {
-        width,
-        height,
+        width: width + 4,
+        height: height + HEAD + 4,
         nodes,
         edges,
+        headings,
     }
 }

@@ -8,7 +8,8 @@ pub fn html(s: &str) -> String {
 
 /// Markdown escaping for inline text: every character that could start
 /// emphasis, a link, an HTML tag, a heading, a table cell or a list is
-/// backslash-escaped; line breaks become spaces so a value never leaves its
+/// backslash-escaped (`&` is left alone: an entity is text, never
+/// markup); line breaks become spaces so a value never leaves its
 /// paragraph or table cell. CommonMark turns each `\x` back into `x`.
 pub fn markdown(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
@@ -21,7 +22,6 @@ pub fn markdown(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '&' => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
             '-' | '+' | '='
                 if at_start && matches!(chars.peek(), None | Some(' ' | '\t' | '-' | '=')) =>

@@ -165,8 +165,13 @@ pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
     lines
 }
 
-/// Upper-cases the first character.
+/// Upper-cases the first character, unless the first word is a name with
+/// capitals of its own (`macOS`, `iOS`), which stays as written.
 pub fn capitalise(s: &str) -> String {
+    let first_word = s.split_whitespace().next().unwrap_or("");
+    if first_word.chars().skip(1).any(char::is_uppercase) {
+        return s.to_string();
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -203,6 +208,12 @@ mod tests {
             safe_url("https://e.com/a b\"><script>").as_deref(),
             Some("https://e.com/a%20b%22%3E%3Cscript%3E")
         );
+    }
+
+    #[test]
+    fn capitalise_keeps_brand_names() {
+        assert_eq!(capitalise("macOS prints"), "macOS prints");
+        assert_eq!(capitalise("the client"), "The client");
     }
 
     #[test]

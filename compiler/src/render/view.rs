@@ -717,7 +717,7 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
         codes,
         description: paragraphs(symptom.and_then(|s| s.description.as_deref())),
         when: symptom
-            .map(|s| capitalise(&words::condition(kb, &s.condition)))
+            .map(|s| words::condition(kb, &s.condition))
             .unwrap_or_default(),
     };
 
