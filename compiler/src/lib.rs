@@ -36,6 +36,7 @@ mod load;
 pub mod output;
 pub mod render;
 pub mod syntax;
+pub mod synth;
 
 pub use check::{check, Checked, Input, InputFile, KbYaml};
 pub use codes::Code;
