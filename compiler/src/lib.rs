@@ -31,6 +31,7 @@
 mod check;
 pub mod codes;
 pub mod diagnostics;
+pub mod emit;
 mod fuzzy;
 mod load;
 pub mod output;
