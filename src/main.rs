@@ -25,6 +25,12 @@ enum Command {
     Build(commands::build::Args),
     /// Work with the templates of the generated guides.
     Theme(commands::theme::Args),
+    /// Rank the causes of what is observed: evidence, fixes, next question.
+    Diagnose(commands::diagnose::Args),
+    /// A guided diagnosis: answer one question at a time.
+    Ask(commands::ask::Args),
+    /// Run the knowledge base's examples against the compiled matcher.
+    Test(commands::test::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,6 +40,9 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Theme(args) => commands::theme::run(args),
+        Command::Diagnose(args) => commands::diagnose::run(args),
+        Command::Ask(args) => commands::ask::run(args),
+        Command::Test(args) => commands::test::run(args),
     };
     match result {
         Ok(code) => code,

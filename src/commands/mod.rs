@@ -1,6 +1,9 @@
 //! One module per subcommand.
 
+pub mod ask;
 pub mod build;
 pub mod check;
+pub mod diagnose;
 pub mod explain;
+pub mod test;
 pub mod theme;
