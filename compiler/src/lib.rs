@@ -32,6 +32,7 @@ mod check;
 pub mod codes;
 pub mod diagnostics;
 pub mod emit;
+pub mod format;
 mod fuzzy;
 mod load;
 pub mod output;

@@ -10,6 +10,8 @@
 pub mod ast;
 mod lower;
 
+pub(crate) use lower::dedent;
+
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use ast::{SourceFile, Span};
