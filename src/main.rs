@@ -21,6 +21,8 @@ enum Command {
     Check(commands::check::Args),
     /// Explain a diagnostic code, e.g. `kbc explain E0005`.
     Explain(commands::explain::Args),
+    /// Format `.kb` files in the canonical layout (`--check` only reports).
+    Fmt(commands::fmt::Args),
     /// Check a knowledge base and render its guides (Markdown, HTML, fragments, JSON).
     Build(commands::build::Args),
     /// Work with the templates of the generated guides.
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),
+        Command::Fmt(args) => commands::fmt::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Theme(args) => commands::theme::run(args),
         Command::Diagnose(args) => commands::diagnose::run(args),

@@ -5,5 +5,6 @@ pub mod build;
 pub mod check;
 pub mod diagnose;
 pub mod explain;
+pub mod fmt;
 pub mod test;
 pub mod theme;

@@ -5,6 +5,7 @@ mod ask;
 mod check_cli;
 mod diagnose;
 mod docs;
+mod fmt;
 mod kbtest;
 mod render;
 mod support;
