@@ -240,3 +240,88 @@ fn run_one<'m>(m: &'m Matcher, ex: &Example) -> (ExampleReport, Option<Diagnosis
     report.ranking = ranking.iter().map(|s| s.to_string()).collect();
     (report, Some(d))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::model::*;
+    use crate::testkit::*;
+
+    fn kb() -> Kb {
+        Kb::default()
+            .fact("code", FactType::Int)
+            .fact("joined", FactType::Bool)
+            .symptom("s", eq(0, int(1)))
+            .symptom("never", eq(0, int(99)))
+            .cause("a", Prior::Common, &[0], vec![ev(Strength::Strong, yes(1))])
+            .cause("b", Prior::VeryCommon, &[0], vec![])
+            .cause("c", Prior::Rare, &[1], vec![])
+            .fix("fa", &[0], Level::Low, Level::Low, Rights::User)
+            .fix("fc", &[2], Level::Low, Level::Low, Rights::User)
+    }
+
+    fn example(given: Vec<(FactIdx, Value)>, expect: Vec<Expectation>) -> Example {
+        Example {
+            id: "e".into(),
+            title: "E".into(),
+            given,
+            expect,
+            loc: loc(7),
+        }
+    }
+
+    #[test]
+    fn a_failing_expectation_shows_the_actual_ranking() {
+        let mut k = kb();
+        k.0.examples.push(example(
+            vec![(FactIdx(0), int(1))],
+            vec![
+                Expectation::Top(CauseIdx(0)),
+                Expectation::Order(vec![CauseIdx(1), CauseIdx(0)]),
+                Expectation::NotRanked(CauseIdx(2)),
+                Expectation::FirstFix(FixIdx(0)),
+                // `joined` only swaps two equal shares: no gain, no question.
+                Expectation::Question(None),
+            ],
+        ));
+        let m = k.matcher();
+        let (reports, coverage) = run_examples(&m);
+        let r = &reports[0];
+        assert!(!r.passed());
+        assert_eq!(r.ranking, ["b", "a"]);
+        let got: Vec<(&str, bool, &str)> = r
+            .results
+            .iter()
+            .map(|x| (x.expectation.as_str(), x.passed, x.actual.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("top a", false, "ranking is b > a"),
+                ("order b > a", true, ""),
+                ("not_ranked c", true, ""),
+                ("first_fix fa", true, ""),
+                ("no_question", true, ""),
+            ]
+        );
+        assert_eq!(r.location.line, 7);
+        // Reached: symptom s, causes a and b, fix fa; not: never, c, fc.
+        assert_eq!(coverage.symptoms, ["never"]);
+        assert_eq!(coverage.causes, ["c"]);
+        assert_eq!(coverage.fixes, ["fc"]);
+        assert_eq!((coverage.reached, coverage.total), (4, 7));
+    }
+
+    #[test]
+    fn a_fact_of_the_wrong_type_fails_the_example() {
+        let mut k = kb();
+        k.0.examples
+            .push(example(vec![(FactIdx(0), int(1))], vec![]));
+        let m = k.matcher();
+        let bad = example(vec![(FactIdx(1), int(1))], vec![]);
+        let (r, d) = run_example(&m, &bad);
+        assert!(d.is_none() && !r.passed());
+        assert!(r.error.is_some());
+    }
+}

@@ -161,3 +161,45 @@ pub(crate) fn explain(kb: &KnowledgeBase, id: &str) -> Option<Explanation> {
         location: s.loc.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::model::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn explains_every_kind_of_id() {
+        let m = Kb::default()
+            .fact("os", enm(&["win", "mac"]))
+            .symptom("s", eq(0, Value::Enum(0)))
+            .cause(
+                "c",
+                Prior::Common,
+                &[0],
+                vec![ev(Strength::Strong, eq(0, Value::Enum(1)))],
+            )
+            .fix("f", &[0], Level::Low, Level::Low, Rights::User)
+            .matcher();
+        let s = m.explain("s").unwrap();
+        assert_eq!(
+            (s.kind, s.relations.clone()),
+            (
+                Kind::Symptom,
+                vec![("produced_by".into(), vec!["c".into()])]
+            )
+        );
+        let c = m.explain("c").unwrap();
+        assert_eq!(c.relations[1], ("fixed_by".into(), vec!["f".into()]));
+        assert_eq!(
+            m.explain("f").unwrap().relations[0],
+            ("resolves".into(), vec!["c".into()])
+        );
+        let f = m.explain("os").unwrap();
+        assert_eq!(f.kind, Kind::Fact);
+        assert_eq!(f.relations[0].1, ["s", "c"]);
+        assert_eq!(f.relations[1].1, ["win", "mac"]);
+        assert!(m.explain("nope").is_none());
+    }
+}

@@ -583,7 +583,12 @@ impl<'m> Observation<'m> {
                 buf.pop();
             }
             sum.lines += 1;
-            let line = String::from_utf8_lossy(&buf);
+            // Valid UTF-8 (nearly every line) is checked by the fast
+            // validator; only a bad line goes through the slower lossy path.
+            let line = match std::str::from_utf8(&buf) {
+                Ok(s) => std::borrow::Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(&buf),
+            };
             if matches!(line, std::borrow::Cow::Owned(_)) {
                 sum.replaced_lines += 1;
             }

@@ -67,7 +67,7 @@ impl Scanners {
                 .match_kind(AcMatchKind::Standard)
                 // A full DFA only for small sets: it is fast but large.
                 .kind(if ac_pats.len() <= AC_DFA_LIMIT_PATTERNS {
-                    None
+                    Some(aho_corasick::AhoCorasickKind::DFA)
                 } else {
                     Some(aho_corasick::AhoCorasickKind::ContiguousNFA)
                 });
@@ -164,4 +164,46 @@ pub(crate) fn single_regex(pattern: &str) -> Result<Regex, BuildError> {
             pattern: None,
             message: e.to_string(),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn patterns_over_the_size_limits_are_a_build_error() {
+        let huge = vec![r"(?:\w{500}){200}".to_string()];
+        assert!(matches!(
+            Scanners::build(&[], &huge),
+            Err(BuildError::Patterns { .. })
+        ));
+        let deep = vec![format!("{}a{}", "(".repeat(200), ")".repeat(200))];
+        assert!(matches!(
+            Scanners::build(&[], &deep),
+            Err(BuildError::Patterns { .. })
+        ));
+        assert!(single_regex(&huge[0]).is_err());
+    }
+
+    #[test]
+    fn scanning_reports_each_literal_and_pattern_once() {
+        let s = Scanners::build(
+            &["ab".into(), String::new(), "b".into()],
+            &["a+".into(), "z".into()],
+        )
+        .unwrap();
+        let (mut l, mut p, mut set) = (Vec::new(), Vec::new(), None);
+        s.scan("xABab", &mut l, &mut p, &mut set);
+        assert_eq!((l.clone(), p.clone()), (vec![0, 1, 2], vec![0]));
+        s.scan("", &mut l, &mut p, &mut set);
+        assert_eq!((l, p), (vec![1], vec![]));
+    }
+
+    #[test]
+    fn the_matcher_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<crate::Matcher>();
+        check::<crate::Artifact>();
+    }
 }
