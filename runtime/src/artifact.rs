@@ -518,7 +518,7 @@ impl Artifact {
         let invalid = |reason: String| LoadError::Invalid { reason };
         tables.validate_and_restore(&mut kb).map_err(invalid)?;
         validate::validate(&kb).map_err(invalid)?;
-        let scanners = Scanners::build(&tables.literals, &tables.patterns)
+        let scanners = Scanners::checked(&tables.literals, &tables.patterns)
             .map_err(|e| invalid(e.to_string()))?;
         Ok(Artifact {
             kb,
