@@ -97,7 +97,9 @@ fn decode_entities(s: &str) -> String {
             "quot" => Some('"'),
             "apos" => Some('\''),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -183,19 +185,102 @@ fn scan_html(page: &str, html: &str) -> (Vec<Tag>, Vec<String>) {
 }
 
 const TAGS: &[&str] = &[
-    "html", "head", "meta", "title", "link", "script", "body", "a", "header", "div", "form",
-    "label", "input", "button", "main", "nav", "p", "ol", "li", "h1", "h2", "h3", "span",
-    "section", "ul", "figure", "svg", "defs", "marker", "path", "rect", "text", "figcaption",
-    "table", "thead", "tbody", "tr", "th", "td", "br", "strong", "code", "pre", "dl", "dt", "dd",
-    "article", "cite", "footer", "noscript", "urlset", "url", "loc",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "script",
+    "body",
+    "a",
+    "header",
+    "div",
+    "form",
+    "label",
+    "input",
+    "button",
+    "main",
+    "nav",
+    "p",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "span",
+    "section",
+    "ul",
+    "figure",
+    "svg",
+    "defs",
+    "marker",
+    "path",
+    "rect",
+    "text",
+    "figcaption",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "strong",
+    "code",
+    "pre",
+    "dl",
+    "dt",
+    "dd",
+    "article",
+    "cite",
+    "footer",
+    "noscript",
+    "urlset",
+    "url",
+    "loc",
 ];
 
 const ATTRS: &[&str] = &[
-    "class", "id", "href", "src", "rel", "lang", "dir", "charset", "name", "content", "type",
-    "value", "role", "for", "action", "method", "placeholder", "autocomplete", "spellcheck",
-    "xmlns", "viewbox", "width", "height", "x", "y", "rx", "text-anchor", "d", "marker-end",
-    "refx", "refy", "markerwidth", "markerheight", "orient", "scope", "rowspan",
-    "aria-label", "aria-labelledby", "aria-hidden", "aria-live",
+    "class",
+    "id",
+    "href",
+    "src",
+    "rel",
+    "lang",
+    "dir",
+    "charset",
+    "name",
+    "content",
+    "type",
+    "value",
+    "role",
+    "for",
+    "action",
+    "method",
+    "placeholder",
+    "autocomplete",
+    "spellcheck",
+    "xmlns",
+    "viewbox",
+    "width",
+    "height",
+    "x",
+    "y",
+    "rx",
+    "text-anchor",
+    "d",
+    "marker-end",
+    "refx",
+    "refy",
+    "markerwidth",
+    "markerheight",
+    "orient",
+    "scope",
+    "rowspan",
+    "aria-label",
+    "aria-labelledby",
+    "aria-hidden",
+    "aria-live",
 ];
 
 /// Asserts that an HTML page can run nothing from rule text: only the
@@ -204,9 +289,17 @@ const ATTRS: &[&str] = &[
 fn assert_inert_html(page: &str, html: &str) {
     let (tags, scripts) = scan_html(page, html);
     for t in &tags {
-        assert!(TAGS.contains(&t.name.as_str()), "{page}: unexpected <{}>", t.name);
+        assert!(
+            TAGS.contains(&t.name.as_str()),
+            "{page}: unexpected <{}>",
+            t.name
+        );
         for (a, v) in &t.attrs {
-            assert!(ATTRS.contains(&a.as_str()), "{page}: unexpected attribute {a} on <{}>", t.name);
+            assert!(
+                ATTRS.contains(&a.as_str()),
+                "{page}: unexpected attribute {a} on <{}>",
+                t.name
+            );
             if a == "href" || a == "src" || a == "action" {
                 let v = v.trim().to_ascii_lowercase();
                 assert!(
@@ -220,9 +313,17 @@ fn assert_inert_html(page: &str, html: &str) {
             }
         }
         if t.name == "script" {
-            let ok = t.attrs.iter().any(|(a, v)| a == "type" && v == "application/ld+json")
-                || t.attrs.iter().any(|(a, v)| a == "src" && v.starts_with("assets/"));
-            assert!(ok, "{page}: a script that is neither JSON-LD nor the site's own");
+            let ok = t
+                .attrs
+                .iter()
+                .any(|(a, v)| a == "type" && v == "application/ld+json")
+                || t.attrs
+                    .iter()
+                    .any(|(a, v)| a == "src" && v.starts_with("assets/"));
+            assert!(
+                ok,
+                "{page}: a script that is neither JSON-LD nor the site's own"
+            );
         }
     }
     for s in &scripts {
@@ -245,17 +346,27 @@ fn assert_inert_markdown(page: &str, md: &str) {
         .map(|(_, b)| b)
         .unwrap_or(md);
     let mut h1 = 0;
-    for ev in Parser::new_ext(body, Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES) {
+    for ev in Parser::new_ext(
+        body,
+        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES,
+    ) {
         match ev {
             Event::Html(h) | Event::InlineHtml(h) => panic!("{page}: raw HTML in Markdown: {h}"),
-            Event::Start(MdTag::Link { dest_url, .. }) | Event::Start(MdTag::Image { dest_url, .. }) => {
+            Event::Start(MdTag::Link { dest_url, .. })
+            | Event::Start(MdTag::Image { dest_url, .. }) => {
                 let d = dest_url.trim().to_ascii_lowercase();
                 assert!(
-                    d.starts_with("https://") || d.starts_with('#') || d.starts_with("../") || !d.contains(':'),
+                    d.starts_with("https://")
+                        || d.starts_with('#')
+                        || d.starts_with("../")
+                        || !d.contains(':'),
                     "{page}: unsafe link {d:?}"
                 );
             }
-            Event::Start(MdTag::Heading { level: HeadingLevel::H1, .. }) => h1 += 1,
+            Event::Start(MdTag::Heading {
+                level: HeadingLevel::H1,
+                ..
+            }) => h1 += 1,
             _ => {}
         }
     }
@@ -281,7 +392,11 @@ fn render_hostile_text_never_executes() {
         } else if path.ends_with(".md") {
             assert_inert_markdown(path, &s);
             // Front matter is valid YAML with the hostile title intact.
-            let fm = s.split("\n---\n").next().unwrap_or("").trim_start_matches("---\n");
+            let fm = s
+                .split("\n---\n")
+                .next()
+                .unwrap_or("")
+                .trim_start_matches("---\n");
             let y: serde_json::Value = serde_yaml::from_str(fm).expect("front matter parses");
             assert!(y["title"].is_string(), "{path}: front matter title");
         } else if path.ends_with("search-index.js") {
@@ -295,8 +410,10 @@ fn render_hostile_text_never_executes() {
     let guide = text(&files["html/guides/hostile_guide.html"]);
     assert!(!guide.contains("rel=\"canonical\""));
     // The hostile text is still shown, escaped, not dropped.
-    assert!(guide.contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2F;script&gt;")
-        || guide.contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;"));
+    assert!(
+        guide.contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;&#x2F;script&gt;")
+            || guide.contains("&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;")
+    );
     assert!(guide.contains("שלום"));
     assert!(guide.contains("🚀"));
 }
@@ -307,7 +424,12 @@ fn render_hostile_text_never_executes() {
 fn ids(html: &str) -> BTreeSet<String> {
     let (tags, _) = scan_html("ids", html);
     tags.iter()
-        .flat_map(|t| t.attrs.iter().filter(|(a, _)| a == "id").map(|(_, v)| v.clone()))
+        .flat_map(|t| {
+            t.attrs
+                .iter()
+                .filter(|(a, _)| a == "id")
+                .map(|(_, v)| v.clone())
+        })
         .collect()
 }
 
@@ -355,7 +477,9 @@ fn check_links(site: &Path) -> Vec<String> {
             if !files.contains_key(&target) {
                 broken.push(format!("{page}: {url} → missing {target}"));
             } else if !anchor.is_empty()
-                && !anchors.get(target.as_str()).is_some_and(|ids| ids.contains(anchor))
+                && !anchors
+                    .get(target.as_str())
+                    .is_some_and(|ids| ids.contains(anchor))
             {
                 broken.push(format!("{page}: {url} → no #{anchor} in {target}"));
             }
@@ -372,7 +496,12 @@ fn render_every_internal_link_resolves() {
         build_ok(&kb, out.path(), &["--format", "all"]);
         for format in ["html", "fragment"] {
             let broken = check_links(&out.path().join(format));
-            assert!(broken.is_empty(), "{}: broken links:\n{}", kb.display(), broken.join("\n"));
+            assert!(
+                broken.is_empty(),
+                "{}: broken links:\n{}",
+                kb.display(),
+                broken.join("\n")
+            );
         }
     }
 }
@@ -404,9 +533,13 @@ fn render_failed_build_leaves_previous_output() {
 
     // A template that fails: nothing written either.
     let theme = tempfile::tempdir().expect("tmp");
-    std::fs::create_dir_all(theme.path().join("html")).expect("mkdir");
-    std::fs::write(theme.path().join("html/fix.hbs"), "{{page.no_such_field}}").expect("write");
-    let o = build(&fixture("small"), out.path(), &["--theme", theme.path().to_str().expect("utf-8")]);
+    std::fs::create_dir_all(theme.path().join("pages")).expect("mkdir");
+    std::fs::write(theme.path().join("pages/fix.hbs"), "{{page.no_such_field}}").expect("write");
+    let o = build(
+        &fixture("small"),
+        out.path(),
+        &["--theme", theme.path().to_str().expect("utf-8")],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", transcript(&o));
     assert_eq!(tree(out.path()), before);
     let staging = format!(
@@ -431,7 +564,10 @@ fn render_stale_files_removed_foreign_files_kept() {
     let files = tree(out.path());
     assert!(files.contains_key("json/kb.json"));
     assert!(!files.contains_key("html/index.html"));
-    assert!(files.contains_key("markdown/extra.md"), "a file kbc did not write was deleted");
+    assert!(
+        files.contains_key("markdown/extra.md"),
+        "a file kbc did not write was deleted"
+    );
     let manifest = text(&files[".kbc-manifest"]);
     assert!(manifest.lines().any(|l| l == "json/kb.json"));
     assert!(!manifest.contains("extra.md"));
@@ -450,7 +586,10 @@ fn render_check_flag_lists_differences() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("changed: html/index.html"), "{err}");
     assert!(err.contains("missing: json/kb.json"), "{err}");
-    assert_eq!(text(&std::fs::read(out.path().join("html/index.html")).expect("read")), "edited");
+    assert_eq!(
+        text(&std::fs::read(out.path().join("html/index.html")).expect("read")),
+        "edited"
+    );
 }
 
 // ------------------------------------------------------------------ themes
@@ -459,30 +598,45 @@ fn render_check_flag_lists_differences() {
 fn render_theme_export_and_override() {
     let theme = tempfile::tempdir().expect("tmp");
     let dir = theme.path().join("t");
-    let o = kbc().args(["theme", "export"]).arg(&dir).output().expect("run");
+    let o = kbc()
+        .args(["theme", "export"])
+        .arg(&dir)
+        .output()
+        .expect("run");
     assert!(o.status.success(), "{}", transcript(&o));
-    assert!(dir.join("html/guide.hbs").exists());
-    assert!(dir.join("markdown/steps.hbs").exists());
+    assert!(dir.join("pages/guide.hbs").exists());
+    assert!(dir.join("markdown/fix_body.hbs").exists());
     assert!(dir.join("assets/kbc.css").exists());
     // Exporting again refuses to overwrite.
-    let o = kbc().args(["theme", "export"]).arg(&dir).output().expect("run");
+    let o = kbc()
+        .args(["theme", "export"])
+        .arg(&dir)
+        .output()
+        .expect("run");
     assert_eq!(o.status.code(), Some(2), "{}", transcript(&o));
 
-    // Replace one partial and the stylesheet; everything else stays default.
+    // Replace the layout and the stylesheet; everything else stays default.
     let override_dir = theme.path().join("mine");
     std::fs::create_dir_all(override_dir.join("html")).expect("mkdir");
     std::fs::create_dir_all(override_dir.join("assets")).expect("mkdir");
     std::fs::write(
-        override_dir.join("html/foot.hbs"),
-        "<footer class=\"kbc-custom\">{{kb.title}} {{kb.version}}</footer></main></body></html>\n",
+        override_dir.join("html/layout.hbs"),
+        "<!DOCTYPE html>\n<title>{{title}}</title>\n{{{body}}}\n<footer class=\"kbc-custom\">{{kb.title}} {{kb.version}}</footer>\n",
     )
     .expect("write");
     std::fs::write(override_dir.join("assets/kbc.css"), "/* custom */\n").expect("write");
     let out = tempfile::tempdir().expect("tmp");
-    build_ok(&fixture("small"), out.path(), &["--theme", override_dir.to_str().expect("utf-8")]);
+    build_ok(
+        &fixture("small"),
+        out.path(),
+        &["--theme", override_dir.to_str().expect("utf-8")],
+    );
     let index = text(&std::fs::read(out.path().join("html/index.html")).expect("read"));
     assert!(index.contains("<footer class=\"kbc-custom\">Printer troubleshooting 2.1.0</footer>"));
-    assert!(index.contains("By error code"), "the default index partial is still used");
+    assert!(
+        index.contains("By error code"),
+        "the default index partial is still used"
+    );
     let css = text(&std::fs::read(out.path().join("html/assets/kbc.css")).expect("read"));
     assert_eq!(css, "/* custom */\n");
 }
@@ -492,44 +646,67 @@ fn render_theme_errors_name_template_and_line() {
     let theme = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(theme.path().join("partials")).expect("mkdir");
     std::fs::write(
-        theme.path().join("partials/fix_meta.hbs"),
+        theme.path().join("partials/fix_body.hbs"),
         "<ul>\n<li>{{effort}}</li>\n<li>{{efort}}</li>\n</ul>\n",
     )
     .expect("write");
     let out = tempfile::tempdir().expect("tmp");
-    let o = build(&fixture("small"), out.path(), &["--theme", theme.path().to_str().expect("utf-8")]);
+    let o = build(
+        &fixture("small"),
+        out.path(),
+        &["--theme", theme.path().to_str().expect("utf-8")],
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("template `partials/fix_meta` line 3") && err.contains("`efort`"),
+        err.contains("template `partials/fix_body` line 3") && err.contains("`efort`"),
         "{err}"
     );
     assert!(tree(out.path()).is_empty(), "nothing may be written");
 
     // A condition on a missing field is an error too, not a hidden section.
     std::fs::write(
-        theme.path().join("partials/fix_meta.hbs"),
+        theme.path().join("partials/fix_body.hbs"),
         "{{#if rebooot}}restart{{/if}}\n",
     )
     .expect("write");
-    let o = build(&fixture("small"), out.path(), &["--theme", theme.path().to_str().expect("utf-8")]);
+    let o = build(
+        &fixture("small"),
+        out.path(),
+        &["--theme", theme.path().to_str().expect("utf-8")],
+    );
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("partials/fix_meta") && err.contains("rebooot"), "{err}");
+    assert!(
+        err.contains("partials/fix_body") && err.contains("rebooot"),
+        "{err}"
+    );
 
     // A syntax error in a template.
-    std::fs::write(theme.path().join("partials/fix_meta.hbs"), "ok\n{{#if effort}}\n").expect("write");
-    let o = build(&fixture("small"), out.path(), &["--theme", theme.path().to_str().expect("utf-8")]);
+    std::fs::write(
+        theme.path().join("partials/fix_body.hbs"),
+        "ok\n{{#if effort}}\n",
+    )
+    .expect("write");
+    let o = build(
+        &fixture("small"),
+        out.path(),
+        &["--theme", theme.path().to_str().expect("utf-8")],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("partials/fix_meta"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("partials/fix_body"));
 
     // A file the theme does not have.
-    std::fs::remove_file(theme.path().join("partials/fix_meta.hbs")).expect("rm");
-    std::fs::write(theme.path().join("partials/fix_mete.hbs"), "x").expect("write");
-    let o = build(&fixture("small"), out.path(), &["--theme", theme.path().to_str().expect("utf-8")]);
+    std::fs::remove_file(theme.path().join("partials/fix_body.hbs")).expect("rm");
+    std::fs::write(theme.path().join("partials/fix_bdy.hbs"), "x").expect("write");
+    let o = build(
+        &fixture("small"),
+        out.path(),
+        &["--theme", theme.path().to_str().expect("utf-8")],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", transcript(&o));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("did you mean `partials/fix_meta.hbs`"),
+        String::from_utf8_lossy(&o.stderr).contains("did you mean `partials/fix_body.hbs`"),
         "{}",
         transcript(&o)
     );

@@ -281,10 +281,14 @@ pub fn render(kb: &KnowledgeBase, site: &Site) -> Result<String, serde_json::Err
         .guides
         .iter()
         .map(|g| {
-            (
-                g.environments.iter().map(env_doc).collect(),
-                g.messages.iter().map(env_doc).collect(),
-            )
+            let rows = |kind: &str| -> Vec<EnvRowDoc> {
+                g.env_tables
+                    .iter()
+                    .filter(|t| t.kind == kind)
+                    .flat_map(|t| t.rows.iter().map(env_doc))
+                    .collect()
+            };
+            (rows("setup"), rows("message"))
         })
         .collect();
     let guides = site

@@ -149,14 +149,25 @@ pub struct Renderer {
 /// What every page template sees: `kb`, `root` (the path from the page to
 /// the format's root folder, `""` or `"../"`), the page's `title` and
 /// `description`, `canonical` (with a base URL) and `page`, the page's view.
+/// A layout sees the same with `body`, the rendered page, instead of `page`.
 #[derive(Serialize)]
 struct Ctx<'a, P: Serialize> {
     kb: &'a view::KbView,
-    root: String,
+    root: &'a str,
     title: &'a str,
     description: &'a str,
-    canonical: Option<String>,
+    canonical: Option<&'a str>,
     page: &'a P,
+}
+
+#[derive(Serialize)]
+struct LayoutCtx<'a> {
+    kb: &'a view::KbView,
+    root: &'a str,
+    title: &'a str,
+    description: &'a str,
+    canonical: Option<&'a str>,
+    body: &'a str,
 }
 
 /// A page's view: it has a title and a one-line description.
@@ -213,65 +224,104 @@ struct Sitemap<'a> {
     urls: Vec<String>,
 }
 
-/// One format's pages being rendered.
+/// Where a page body goes: a format's folder and the layout around it.
+#[derive(Clone, Copy)]
+struct Target {
+    /// The format's folder (`html`).
+    dir: &'static str,
+    /// The layout wrapped around each body, if any (`html/layout`).
+    layout: Option<&'static str>,
+    /// Whether pages get canonical links (the HTML site only).
+    canonical: bool,
+}
+
+/// Pages being rendered: each body once, wrapped in each target's layout
+/// (the site and the fragments share their bodies).
 struct Pages<'a> {
     hb: &'a Handlebars<'static>,
     site: &'a Site,
-    /// The format's folder (`html`).
-    dir: &'static str,
-    /// Whether pages get canonical links (the HTML site only).
-    canonical: bool,
+    /// Where the page templates are: `pages` (HTML bodies) or `markdown`.
+    templates: &'static str,
+    targets: Vec<Target>,
     tidy: fn(&str) -> String,
     out: &'a mut Vec<OutputFile>,
 }
 
+fn render_err(e: handlebars::RenderError, template: &str) -> RenderError {
+    RenderError::from_render(e, template)
+}
+
 impl Pages<'_> {
-    /// Renders `template` with `page` into `<dir>/<path>`.
+    /// Renders `template` with `page` and writes it to `<dir>/<path>` of
+    /// every target, inside the target's layout.
+    ///
+    /// The body and the layout are two renders rather than partials: a
+    /// handlebars partial copies its whole context, which for every page
+    /// would be the whole page.
     fn page<P: Page>(&mut self, template: &str, path: String, page: &P) -> Result<(), RenderError> {
+        let root = "../".repeat(path.matches('/').count());
         let ctx = Ctx {
             kb: &self.site.kb,
-            root: "../".repeat(path.matches('/').count()),
+            root: &root,
             title: page.title(),
             description: page.description(),
-            canonical: match (&self.site.kb.base_url, self.canonical) {
-                (Some(b), true) => Some(format!("{b}{path}")),
-                _ => None,
-            },
+            canonical: None,
             page,
         };
-        let s = self
+        let body = self
             .hb
             .render(template, &ctx)
-            .map_err(|e| RenderError::from_render(e, template))?;
-        self.out.push(OutputFile {
-            path: format!("{}/{path}", self.dir),
-            bytes: (self.tidy)(&s).into_bytes(),
-        });
+            .map_err(|e| render_err(e, template))?;
+        for t in &self.targets {
+            let canonical = match (&self.site.kb.base_url, t.canonical) {
+                (Some(b), true) => Some(format!("{b}{path}")),
+                _ => None,
+            };
+            let s = match t.layout {
+                Some(layout) => self
+                    .hb
+                    .render(
+                        layout,
+                        &LayoutCtx {
+                            kb: &self.site.kb,
+                            root: &root,
+                            title: page.title(),
+                            description: page.description(),
+                            canonical: canonical.as_deref(),
+                            body: &body,
+                        },
+                    )
+                    .map_err(|e| render_err(e, layout))?,
+                None => body.clone(),
+            };
+            self.out.push(OutputFile {
+                path: format!("{}/{path}", t.dir),
+                bytes: (self.tidy)(&s).into_bytes(),
+            });
+        }
         Ok(())
     }
 
-    /// The index, a page per guide and a page per fix, with templates
-    /// `<dir>/index`, `<dir>/guide` and `<dir>/fix`.
+    /// The index, a page per guide and a page per fix.
     fn all(&mut self, ext: &str) -> Result<(), RenderError> {
         let site = self.site;
-        let dir = self.dir;
-        self.page(&format!("{dir}/index"), format!("index.{ext}"), &site.index)?;
+        let t = self.templates;
+        self.page(&format!("{t}/index"), format!("index.{ext}"), &site.index)?;
         for g in &site.guides {
-            self.page(&format!("{dir}/guide"), format!("guides/{}.{ext}", g.id), g)?;
+            self.page(&format!("{t}/guide"), format!("guides/{}.{ext}", g.id), g)?;
         }
         for f in &site.fixes {
-            self.page(&format!("{dir}/fix"), format!("fixes/{}.{ext}", f.id), f)?;
+            self.page(&format!("{t}/fix"), format!("fixes/{}.{ext}", f.id), f)?;
         }
         Ok(())
     }
+}
 
-    /// A file copied as it is.
-    fn asset(&mut self, path: &str, text: &str) {
-        self.out.push(OutputFile {
-            path: format!("{}/{path}", self.dir),
-            bytes: text.as_bytes().to_vec(),
-        });
-    }
+fn asset(out: &mut Vec<OutputFile>, path: String, text: &str) {
+    out.push(OutputFile {
+        path,
+        bytes: text.as_bytes().to_vec(),
+    });
 }
 
 fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
@@ -329,49 +379,86 @@ impl Renderer {
         formats: &[Format],
     ) -> Result<Vec<OutputFile>, RenderError> {
         let mut out = Vec::new();
-        let mut formats = formats.to_vec();
-        formats.sort();
-        formats.dedup();
-        for f in formats {
-            match f {
-                Format::Markdown => self.markdown_pages(site, &mut out)?,
-                Format::Html => self.html_pages(site, &mut out)?,
-                Format::Fragment => self.fragment_pages(site, &mut out)?,
-                Format::Json => {
-                    let doc =
-                        json::render(kb, site).map_err(|e| RenderError::Json(e.to_string()))?;
-                    out.push(OutputFile {
-                        path: "json/kb.json".into(),
-                        bytes: doc.into_bytes(),
-                    });
-                }
+        let has = |f| formats.contains(&f);
+        if has(Format::Markdown) {
+            Pages {
+                hb: &self.markdown,
+                site,
+                templates: "markdown",
+                targets: vec![Target {
+                    dir: "markdown",
+                    layout: None,
+                    canonical: false,
+                }],
+                tidy: tidy_markdown,
+                out: &mut out,
             }
+            .all("md")?;
+        }
+        let mut targets = Vec::new();
+        if has(Format::Html) {
+            targets.push(Target {
+                dir: "html",
+                layout: Some("html/layout"),
+                canonical: true,
+            });
+        }
+        if has(Format::Fragment) {
+            targets.push(Target {
+                dir: "fragment",
+                layout: Some("fragment/layout"),
+                canonical: false,
+            });
+            asset(&mut out, "fragment/assets/kbc.css".into(), &self.css);
+        }
+        if !targets.is_empty() {
+            Pages {
+                hb: &self.html,
+                site,
+                templates: "pages",
+                targets,
+                tidy: tidy_html,
+                out: &mut out,
+            }
+            .all("html")?;
+        }
+        if has(Format::Html) {
+            self.html_extras(site, &mut out)?;
+        }
+        if has(Format::Json) {
+            let doc = json::render(kb, site).map_err(|e| RenderError::Json(e.to_string()))?;
+            asset(&mut out, "json/kb.json".into(), &doc);
         }
         out.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
 
-    fn html_pages(&self, site: &Site, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
-        let mut p = Pages {
-            hb: &self.html,
-            site,
-            dir: "html",
-            canonical: true,
-            tidy: tidy_html,
-            out,
-        };
-        p.all("html")?;
+    /// The HTML site's search page, assets, search index and sitemap.
+    fn html_extras(&self, site: &Site, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
         let search = SearchPage {
             title: "Search",
             description: "Search the troubleshooting guides and fixes.",
         };
-        p.page("html/search", "search.html".into(), &search)?;
-        p.asset("assets/kbc.css", &self.css);
-        p.asset("assets/search.js", &self.search_js);
+        Pages {
+            hb: &self.html,
+            site,
+            templates: "html",
+            targets: vec![Target {
+                dir: "html",
+                layout: Some("html/layout"),
+                canonical: false,
+            }],
+            tidy: tidy_html,
+            out,
+        }
+        .page("html/search", "search.html".into(), &search)?;
+        asset(out, "html/assets/kbc.css".into(), &self.css);
+        asset(out, "html/assets/search.js".into(), &self.search_js);
         let index = serde_json::to_string(&view::search_index(site))
             .map_err(|e| RenderError::Json(e.to_string()))?;
-        p.asset(
-            "assets/search-index.js",
+        asset(
+            out,
+            "html/assets/search-index.js".into(),
             &format!(
                 "// Generated by kbc: the search index of this site.\nwindow.kbcSearchIndex = {};\n",
                 escape::json_script(&index)
@@ -385,36 +472,10 @@ impl Renderer {
             let s = self
                 .html
                 .render("html/sitemap", &Sitemap { kb: &site.kb, urls })
-                .map_err(|e| RenderError::from_render(e, "html/sitemap"))?;
-            p.asset("sitemap.xml", &tidy_html(&s));
+                .map_err(|e| render_err(e, "html/sitemap"))?;
+            asset(out, "html/sitemap.xml".into(), &tidy_html(&s));
         }
         Ok(())
-    }
-
-    fn fragment_pages(&self, site: &Site, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
-        let mut p = Pages {
-            hb: &self.html,
-            site,
-            dir: "fragment",
-            canonical: false,
-            tidy: tidy_html,
-            out,
-        };
-        p.all("html")?;
-        p.asset("assets/kbc.css", &self.css);
-        Ok(())
-    }
-
-    fn markdown_pages(&self, site: &Site, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
-        Pages {
-            hb: &self.markdown,
-            site,
-            dir: "markdown",
-            canonical: false,
-            tidy: tidy_markdown,
-            out,
-        }
-        .all("md")
     }
 }
 

@@ -4,8 +4,11 @@
 //! from.
 //!
 //! A theme file's name is its path relative to the theme folder:
-//! `html/guide.hbs` is the template `html/guide`, `assets/kbc.css` is copied
-//! as it is. A file the default theme does not have is an error, so a typo
+//! `pages/guide.hbs` is the template `pages/guide`, `assets/kbc.css` is
+//! copied as it is. `pages/*` are the bodies of the HTML pages, shared by the
+//! site and the fragments; `html/layout` and `fragment/layout` wrap a body
+//! (`{{{body}}}`); `markdown/*` are the Markdown pages; `partials/*` are
+//! pieces the pages include. A file the default theme does not have is an error, so a typo
 //! in a file name cannot be silently ignored.
 
 use std::collections::BTreeMap;
@@ -21,15 +24,8 @@ macro_rules! embed {
 pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "assets/kbc.css",
     "assets/search.js",
-    "fragment/fix.hbs",
-    "fragment/guide.hbs",
-    "fragment/index.hbs",
-    "html/fix.hbs",
-    "html/foot.hbs",
-    "html/guide.hbs",
-    "html/head.hbs",
-    "html/header.hbs",
-    "html/index.hbs",
+    "fragment/layout.hbs",
+    "html/layout.hbs",
     "html/search.hbs",
     "html/sitemap.hbs",
     "markdown/env_table.hbs",
@@ -37,15 +33,13 @@ pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "markdown/fix_body.hbs",
     "markdown/guide.hbs",
     "markdown/index.hbs",
-    "markdown/steps.hbs",
+    "pages/fix.hbs",
+    "pages/guide.hbs",
+    "pages/index.hbs",
     "partials/diagram.hbs",
     "partials/env_table.hbs",
-    "partials/fix.hbs",
-    "partials/fix_meta.hbs",
-    "partials/guide.hbs",
-    "partials/index.hbs",
+    "partials/fix_body.hbs",
     "partials/sources.hbs",
-    "partials/steps.hbs",
 );
 
 /// Why a theme could not be read or written.

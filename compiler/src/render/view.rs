@@ -99,10 +99,9 @@ pub struct GuideView {
     /// The causes, most common first.
     pub culprits: Vec<CulpritView>,
     /// Environment → most likely causes → fix to try first, derived from
-    /// the causes' strong and moderate evidence on facts about the setup.
-    pub environments: Vec<EnvRow>,
-    /// The same for evidence on the error message or log text.
-    pub messages: Vec<EnvRow>,
+    /// the causes' strong and moderate evidence: one table for facts about
+    /// the setup, one for the error message or log text (empty tables left out).
+    pub env_tables: Vec<EnvTable>,
     /// Every fix for the causes, in the order to try them.
     pub fixes: Vec<FixView>,
     /// Related symptoms.
@@ -188,6 +187,21 @@ pub struct SourceLink {
     pub id: String,
     /// Title.
     pub title: String,
+}
+
+/// One environment table.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvTable {
+    /// `setup` or `message`.
+    pub kind: &'static str,
+    /// The first column's heading.
+    pub heading: &'static str,
+    /// A heading above the table, for the second table.
+    pub subheading: Option<&'static str>,
+    /// The anchor of the subheading.
+    pub anchor: &'static str,
+    /// The rows, strongest sign first.
+    pub rows: Vec<EnvRow>,
 }
 
 /// A row of the environment table: a sign and the causes it points at.
@@ -820,7 +834,26 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
                 .collect(),
         });
     }
-    let (environments, messages) = env_rows(signs);
+    let (setup, messages) = env_rows(signs);
+    let mut env_tables = Vec::new();
+    if !setup.is_empty() {
+        env_tables.push(EnvTable {
+            kind: "setup",
+            heading: "Your setup",
+            subheading: None,
+            anchor: "environments-setup",
+            rows: setup,
+        });
+    }
+    if !messages.is_empty() {
+        env_tables.push(EnvTable {
+            kind: "message",
+            heading: "The message or log",
+            subheading: Some("What the message or log says"),
+            anchor: "environments-messages",
+            rows: messages,
+        });
+    }
 
     let mut fixes = Vec::new();
     for (n, &fi) in fix_order.iter().enumerate() {
@@ -882,7 +915,7 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
         Section::Intro => !intro.is_empty(),
         Section::Meaning => !meaning.is_empty(),
         Section::Culprits => !culprits.is_empty(),
-        Section::Environments => !environments.is_empty() || !messages.is_empty(),
+        Section::Environments => !env_tables.is_empty(),
         Section::Fixes => !fixes.is_empty(),
         Section::Summary => !summary_text.is_empty(),
         Section::Related => !related.is_empty(),
@@ -933,8 +966,7 @@ fn guide_view(ix: &Index, g: &Guide, all_fixes: &[FixView], weight: usize) -> Gu
         start_here,
         summary: summary_text,
         culprits,
-        environments,
-        messages,
+        env_tables,
         fixes,
         related,
         sources: ix.sources(&sources),

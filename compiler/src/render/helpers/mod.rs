@@ -3,6 +3,7 @@
 //! | helper | use | output |
 //! |---|---|---|
 //! | `if`, `unless` | `{{#if field}}` | like the built-ins, but a missing field is an error |
+//! | `include` | `{{include "partials/x"}}` | another template, rendered in the current scope |
 //! | `json_ld` | `{{{json_ld page.faq}}}` | the value as JSON safe inside `<script>` |
 //! | `fence` | `{{{fence lang code}}}` | a Markdown code block whose fence outlasts the code |
 //! | `code_span` | `{{{code_span text}}}` | a Markdown code span |
@@ -14,6 +15,7 @@
 
 mod code;
 mod fence;
+mod include;
 mod json_ld;
 mod mermaid;
 mod strict_if;
@@ -25,6 +27,7 @@ use handlebars::Handlebars;
 pub fn register(hb: &mut Handlebars<'_>) {
     hb.register_helper("if", Box::new(strict_if::IF));
     hb.register_helper("unless", Box::new(strict_if::UNLESS));
+    hb.register_helper("include", Box::new(include::Include));
     hb.register_helper("json_ld", Box::new(json_ld::json_ld));
     hb.register_helper("fence", Box::new(fence::fence));
     hb.register_helper("code_span", Box::new(code::code));
