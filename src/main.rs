@@ -33,6 +33,8 @@ enum Command {
     Ask(commands::ask::Args),
     /// Run the knowledge base's examples against the compiled matcher.
     Test(commands::test::Args),
+    /// Serve the site with the troubleshooter, rebuilt live, and the diagnosis API.
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Diagnose(args) => commands::diagnose::run(args),
         Command::Ask(args) => commands::ask::run(args),
         Command::Test(args) => commands::test::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -74,6 +74,30 @@ pub struct KnowledgeBase {
     pub examples: Vec<Example>,
 }
 
+impl KnowledgeBase {
+    /// The text fact that free text — an error message, the lines of a log —
+    /// goes to: the text fact called `message`, else the only text fact.
+    /// When there is none, or several and none is called `message`, `Err`
+    /// lists the text facts (empty for none), for the caller's message.
+    pub fn message_fact(&self) -> Result<FactIdx, Vec<&str>> {
+        let texts = || {
+            self.facts
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.ty == FactType::Text)
+        };
+        let idx = |i: usize| FactIdx(i as u32);
+        if let Some((i, _)) = texts().find(|(_, f)| f.id == "message") {
+            return Ok(idx(i));
+        }
+        let mut all = texts();
+        match (all.next(), all.next()) {
+            (Some((i, _)), None) => Ok(idx(i)),
+            _ => Err(texts().map(|(_, f)| f.id.as_str()).collect()),
+        }
+    }
+}
+
 /// Knowledge base metadata, read from `kb.yaml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Meta {

@@ -17,7 +17,7 @@ use render::RenderOptions;
 
 use super::check::{load_and_check, print_text};
 use anyhow::{bail, Context as _};
-use kbc_runtime::model::{FactIdx, FactType, KnowledgeBase};
+use kbc_runtime::model::{FactIdx, KnowledgeBase};
 use kbc_runtime::{Artifact, LoadError, Matcher, Observation, ObservationError};
 use std::io::{BufReader, IsTerminal as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -149,19 +149,10 @@ pub fn load_matcher(args: &KbArgs) -> anyhow::Result<Option<Matcher>> {
 /// The text fact `--message` and `--log` add to: `message`, or the
 /// knowledge base's only text fact.
 pub fn message_fact(kb: &KnowledgeBase) -> anyhow::Result<&str> {
-    let texts: Vec<&str> = kb
-        .facts
-        .iter()
-        .filter(|f| f.ty == FactType::Text)
-        .map(|f| f.id.as_str())
-        .collect();
-    if texts.contains(&"message") {
-        return Ok("message");
-    }
-    match texts.as_slice() {
-        [only] => Ok(only),
-        [] => bail!("this knowledge base has no text fact, so `--message` and `--log` have nowhere to go"),
-        _ => bail!(
+    match kb.message_fact() {
+        Ok(f) => Ok(kb.facts.get(f.index()).map_or("message", |f| f.id.as_str())),
+        Err(texts) if texts.is_empty() => bail!("this knowledge base has no text fact, so `--message` and `--log` have nowhere to go"),
+        Err(texts) => bail!(
             "this knowledge base has several text facts ({}) and none is called `message`; give the text with `--fact NAME=TEXT`",
             texts.join(", ")
         ),

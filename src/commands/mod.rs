@@ -6,5 +6,6 @@ pub mod check;
 pub mod diagnose;
 pub mod explain;
 pub mod fmt;
+pub mod serve;
 pub mod test;
 pub mod theme;
