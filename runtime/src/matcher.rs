@@ -31,6 +31,62 @@ pub struct Matcher {
     by_name: HashMap<String, u32>,
     /// Per fact: some symptom's `when` reads it.
     in_symptoms: Vec<bool>,
+    /// Derived at load from the tables (not stored in the artifact): the
+    /// unanchored symptoms split by whether their `when` is, or is a
+    /// conjunction with, a `contains`/`matches` test. Those are visited
+    /// only through the atoms a segment hit, or, while their fact is
+    /// unknown, only when no symptom is observed; the others always.
+    text_anchors: TextAnchors,
+    /// Per cause: the position of its id in byte order (the last tie-break).
+    id_rank: Vec<u32>,
+}
+
+/// Unanchored symptoms indexed by a text test in their `when`.
+#[derive(Debug, Clone, Default)]
+struct TextAnchors {
+    /// Symptoms without a text test either: visited on every observation.
+    plain: Vec<u32>,
+    /// `(atom, symptom)`, sorted.
+    by_atom: Vec<(u32, u32)>,
+    /// `(fact, symptom)`, sorted.
+    by_fact: Vec<(u32, u32)>,
+    /// The facts of `by_fact`, ascending, without repeats.
+    facts: Vec<u32>,
+}
+
+/// The text atom of a `when` program: the root itself, or a direct
+/// conjunct of a root `and`.
+fn text_anchor(nodes: &[Node], p: usize) -> Option<(u32, u32)> {
+    let atom = |n: Option<&Node>| match n {
+        Some(Node::Contains { fact, atom, .. } | Node::Matches { fact, atom, .. }) => {
+            Some((*fact, *atom))
+        }
+        _ => None,
+    };
+    match nodes.get(p) {
+        Some(Node::And { end }) => {
+            let mut j = p + 1;
+            while j < *end as usize {
+                if let Some(a) = atom(nodes.get(j)) {
+                    return Some(a);
+                }
+                j = prog_end(nodes, j, 0).max(j + 1);
+            }
+            None
+        }
+        n => atom(n),
+    }
+}
+
+/// A sorted pair list's second items whose first item is `key`.
+fn pairs_at(pairs: &[(u32, u32)], key: u32) -> impl Iterator<Item = u32> + '_ {
+    let start = pairs.partition_point(|&(k, _)| k < key);
+    pairs
+        .get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(move |&&(k, _)| k == key)
+        .map(|&(_, s)| s)
 }
 
 /// What the evaluator reads: an observation, plus one hypothetical answer
@@ -190,10 +246,70 @@ impl Matcher {
                 }
             }
         }
+        let t = &artifact.tables;
+        let mut text_anchors = TextAnchors::default();
+        for &s in &t.unanchored {
+            let anchor = t
+                .symptom_prog
+                .get(s as usize)
+                .and_then(|&p| text_anchor(&t.nodes, p as usize));
+            match anchor {
+                Some((fact, atom)) => {
+                    text_anchors.by_atom.push((atom, s));
+                    text_anchors.by_fact.push((fact, s));
+                    text_anchors.facts.push(fact);
+                }
+                None => text_anchors.plain.push(s),
+            }
+        }
+        text_anchors.by_atom.sort_unstable();
+        text_anchors.by_fact.sort_unstable();
+        text_anchors.facts.sort_unstable();
+        text_anchors.facts.dedup();
+        let mut by_id: Vec<u32> = (0..kb.causes.len() as u32).collect();
+        by_id.sort_by(|&a, &b| {
+            let id = |c: u32| kb.causes.get(c as usize).map_or("", |c| c.id.as_str());
+            id(a).cmp(id(b))
+        });
+        let mut id_rank = vec![0u32; kb.causes.len()];
+        for (rank, &c) in by_id.iter().enumerate() {
+            if let Some(r) = id_rank.get_mut(c as usize) {
+                *r = rank as u32;
+            }
+        }
         Matcher {
             art: artifact,
             by_name,
             in_symptoms,
+            text_anchors,
+            id_rank,
+        }
+    }
+
+    /// Calls `each` with every atom of fact `f` the view's text hits.
+    fn each_hit_atom(&self, v: &View, f: u32, mut each: impl FnMut(u32)) {
+        if let Some((of, _, hits)) = v.over {
+            if of == f {
+                hits.iter().for_each(|&a| each(a));
+                return;
+            }
+        }
+        let fa = &self.art.tables.fact_atoms;
+        let a = fa.get(f as usize).copied().unwrap_or(0) as usize;
+        let b = fa.get(f as usize + 1).copied().unwrap_or(0) as usize;
+        if a >= b {
+            return;
+        }
+        for w in a / 64..=(b - 1) / 64 {
+            let mut word = v.obs.hits.get(w).copied().unwrap_or(0);
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                let atom = w * 64 + bit;
+                if (a..b).contains(&atom) {
+                    each(atom as u32);
+                }
+            }
         }
     }
 
@@ -283,13 +399,34 @@ impl Matcher {
                 }
             }
         }
-        for &s in &t.unanchored {
+        let ta = &self.text_anchors;
+        for &s in &ta.plain {
             self.visit_symptom(s, v, sc);
+        }
+        // A text-anchored `when` is false while its fact is known and the
+        // anchor's atom is not hit: only the hit atoms' symptoms can hold.
+        for &f in &ta.facts {
+            if v.known(f) {
+                self.each_hit_atom(v, f, |atom| {
+                    for s in pairs_at(&ta.by_atom, atom) {
+                        self.visit_symptom(s, v, sc);
+                    }
+                });
+            }
         }
         if sc.observed.is_empty() {
             for f in 0..t.anchored_by_fact.rows() {
                 if v.value(f as u32).is_none() {
                     for &s in t.anchored_by_fact.get(f) {
+                        self.visit_symptom(s, v, sc);
+                    }
+                }
+            }
+            // With the fact unknown, a text-anchored `when` is unknown or
+            // false: possible at most.
+            for &f in &ta.facts {
+                if !v.known(f) {
+                    for s in pairs_at(&ta.by_fact, f) {
                         self.visit_symptom(s, v, sc);
                     }
                 }
@@ -344,11 +481,11 @@ impl Matcher {
             (
                 std::cmp::Reverse(sc.scores.get(*k as usize).copied().unwrap_or(0)),
                 std::cmp::Reverse(cause.map_or(0, |c| c.prior.decibans())),
-                cause.map_or("", |c| c.id.as_str()),
+                self.id_rank.get(c as usize).copied().unwrap_or(u32::MAX),
             )
         };
         let mut ranked = std::mem::take(&mut sc.ranked);
-        ranked.sort_by(|a, b| key(a).cmp(&key(b)));
+        ranked.sort_unstable_by_key(key);
         sc.ranked = ranked;
     }
 
