@@ -67,8 +67,11 @@ fn render_small_fixture_snapshots() {
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     insta::assert_snapshot!("render_small_files", names.join("\n"));
     for (path, bytes) in &files {
-        // The stylesheet and script are copied from the theme as they are.
-        if path.ends_with("kbc.css") || path.ends_with("assets/search.js") {
+        // The stylesheets and scripts are copied from the theme as they are.
+        if path.ends_with("kbc.css")
+            || path.ends_with("assets/search.js")
+            || path.contains("assets/troubleshoot.")
+        {
             continue;
         }
         let name = format!("render_small__{}", path.replace(['/', '.'], "_"));
@@ -238,6 +241,10 @@ const TAGS: &[&str] = &[
     "urlset",
     "url",
     "loc",
+    // The troubleshooter's form.
+    "fieldset",
+    "legend",
+    "textarea",
 ];
 
 const ATTRS: &[&str] = &[
@@ -281,6 +288,10 @@ const ATTRS: &[&str] = &[
     "aria-labelledby",
     "aria-hidden",
     "aria-live",
+    // The troubleshooter: parts shown by its script, focusable headings.
+    "hidden",
+    "tabindex",
+    "rows",
 ];
 
 /// Asserts that an HTML page can run nothing from rule text: only the

@@ -144,6 +144,8 @@ pub struct Renderer {
     markdown: Handlebars<'static>,
     css: String,
     search_js: String,
+    /// The troubleshooter's script and stylesheet (`assets/troubleshoot.*`).
+    troubleshoot: [(&'static str, String); 2],
 }
 
 /// What every page template sees: `kb`, `root` (the path from the page to
@@ -358,6 +360,8 @@ impl Renderer {
                 .get("assets/search.js")
                 .unwrap_or_default()
                 .to_string(),
+            troubleshoot: ["assets/troubleshoot.js", "assets/troubleshoot.css"]
+                .map(|p| (p, theme.get(p).unwrap_or_default().to_string())),
         })
     }
 
@@ -452,6 +456,28 @@ impl Renderer {
             out,
         }
         .page("html/search", "search.html".into(), &search)?;
+        // The troubleshooter: a static page whose script asks `kbc serve`'s
+        // API (the page says so when opened without it).
+        let troubleshoot = SearchPage {
+            title: "Troubleshooter",
+            description: "Pick the error you see, answer a few questions, and get the likely causes and the fixes to try in order.",
+        };
+        Pages {
+            hb: &self.html,
+            site,
+            templates: "html",
+            targets: vec![Target {
+                dir: "html",
+                layout: Some("html/layout"),
+                canonical: false,
+            }],
+            tidy: tidy_html,
+            out,
+        }
+        .page("html/troubleshoot", "troubleshoot.html".into(), &troubleshoot)?;
+        for (path, text) in &self.troubleshoot {
+            asset(out, format!("html/{path}"), text);
+        }
         asset(out, "html/assets/kbc.css".into(), &self.css);
         asset(out, "html/assets/search.js".into(), &self.search_js);
         let index = serde_json::to_string(&view::search_index(site))

@@ -24,10 +24,13 @@ macro_rules! embed {
 pub const DEFAULT_FILES: &[(&str, &str)] = embed!(
     "assets/kbc.css",
     "assets/search.js",
+    "assets/troubleshoot.css",
+    "assets/troubleshoot.js",
     "fragment/layout.hbs",
     "html/layout.hbs",
     "html/search.hbs",
     "html/sitemap.hbs",
+    "html/troubleshoot.hbs",
     "markdown/env_table.hbs",
     "markdown/fix.hbs",
     "markdown/fix_body.hbs",
