@@ -160,6 +160,11 @@ pub(crate) async fn page(State(st): State<Arc<AppState>>, req: Request) -> Respo
             ),
             content_type: content_type(&path),
         },
+        // Browsers ask for an icon the site does not have: say "nothing"
+        // rather than log a 404 on every page.
+        None if path == "favicon.ico" => {
+            return respond(StatusCode::NO_CONTENT, "image/x-icon", Body::empty())
+        }
         None => return not_found_page(),
     };
     let bytes = if st.live && asset.content_type.starts_with("text/html") {

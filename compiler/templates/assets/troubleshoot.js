@@ -246,10 +246,17 @@
     }
   }
 
+  // The fixes of the three leading causes in full, in the order to try
+  // them; the others folded away, still in order.
   function showFixes(d) {
     clear(el.fixes);
     var titles = {};
-    d.causes.forEach(function (c) { titles[c.id] = c.title; });
+    var lead = {};
+    d.causes.forEach(function (c, i) {
+      titles[c.id] = c.title;
+      if (i < 3) { lead[c.id] = true; }
+    });
+    var rest = [];
     d.fixes.forEach(function (f) {
       var li = document.createElement("li");
       li.className = "kbc-ts-fix";
@@ -261,8 +268,21 @@
       var meta = "effort " + f.effort + " · risk " + f.risk + " · needs " + f.needs.replace("_", " ");
       li.appendChild(text("span", meta, "kbc-ts-meta"));
       li.appendChild(text("span", "for: " + (titles[f.cause] || f.cause), "kbc-ts-for-cause"));
-      el.fixes.appendChild(li);
+      if (lead[f.cause]) { el.fixes.appendChild(li); } else { rest.push(li); }
     });
+    if (rest.length) {
+      var item = document.createElement("li");
+      item.className = "kbc-ts-more";
+      var details = document.createElement("details");
+      details.appendChild(text("summary", rest.length + (rest.length === 1 ? " more fix" : " more fixes") + ", for less likely causes"));
+      var ol = document.createElement("ol");
+      ol.className = "kbc-ts-fixes";
+      ol.start = d.fixes.length - rest.length + 1;
+      rest.forEach(function (li) { ol.appendChild(li); });
+      details.appendChild(ol);
+      item.appendChild(details);
+      el.fixes.appendChild(item);
+    }
   }
 
   function showRuledOut(d) {
