@@ -12,8 +12,31 @@ pub(crate) fn probability(score: i64) -> f64 {
 }
 
 /// The weight of `score` relative to `max`: `10^((score − max)/10)`.
+///
+/// The difference is an integer, nearly always small: those weights come
+/// from a table of the very same `powf` results (so they are bit for bit
+/// what `powf` gives), which saves the `powf` calls that dominated choosing
+/// the next question.
 fn rel_weight(score: i64, max: i64) -> f64 {
-    10f64.powf((score.saturating_sub(max)) as f64 / 10.0)
+    let d = score.saturating_sub(max);
+    match usize::try_from(-(d as i128)) {
+        Ok(k) if k < WEIGHT_TABLE => weights()[k],
+        _ => 10f64.powf(d as f64 / 10.0),
+    }
+}
+
+/// Entries of the weight table: differences 0 to −(WEIGHT_TABLE − 1) dB.
+const WEIGHT_TABLE: usize = 1024;
+
+fn weights() -> &'static [f64; WEIGHT_TABLE] {
+    static TABLE: std::sync::OnceLock<[f64; WEIGHT_TABLE]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0.0; WEIGHT_TABLE];
+        for (k, w) in t.iter_mut().enumerate() {
+            *w = 10f64.powf(-(k as i64) as f64 / 10.0);
+        }
+        t
+    })
 }
 
 /// Shares `w_i / Σw` of the scores, in the order given.
@@ -88,6 +111,15 @@ mod tests {
         assert!((entropy(&mut [3, 3]) - 1.0).abs() < 1e-12);
         assert_eq!(entropy(&mut []), 0.0);
         assert_eq!(entropy(&mut [7]), 0.0);
+    }
+
+    #[test]
+    fn table_weights_are_the_powf_weights_bit_for_bit() {
+        for d in -2000i64..=0 {
+            let direct = 10f64.powf(d as f64 / 10.0);
+            assert_eq!(rel_weight(d, 0).to_bits(), direct.to_bits(), "{d}");
+            assert_eq!(rel_weight(d + 37, 37).to_bits(), direct.to_bits(), "{d}");
+        }
     }
 
     #[test]
