@@ -8,5 +8,6 @@ mod docs;
 mod fmt;
 mod kbtest;
 mod render;
+mod serve;
 mod support;
 mod ui;
