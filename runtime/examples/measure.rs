@@ -140,7 +140,47 @@ fn time<T>(n: u32, mut f: impl FnMut() -> T) -> f64 {
     t.elapsed().as_secs_f64() / f64::from(n) * 1e6
 }
 
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn main() {
+    // `measure rss N`: peak memory of loading an N-rule artifact and
+    // diagnosing one observation with a message (the artifact is written to
+    // a temporary file by a first run of the same command).
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("rss") {
+        let rules: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+        let path = std::env::temp_dir().join(format!("kbc-measure-{rules}.kbca"));
+        if !path.exists() {
+            std::fs::write(
+                &path,
+                Artifact::build(synth(rules, 1000)).unwrap().to_bytes(),
+            )
+            .unwrap();
+            println!("wrote {}; run again to measure", path.display());
+            return;
+        }
+        let m = Matcher::load(&path).unwrap();
+        let mut o = m.observation();
+        o.set("error_code", "0x901").unwrap();
+        o.set("extended_code", "3").unwrap();
+        o.add_text("message", "token110x err111: 42").unwrap();
+        let d = m.diagnose(&o);
+        println!(
+            "{rules} rules: {} causes ranked, peak RSS {} MB",
+            d.causes.len(),
+            peak_rss_kb() / 1024
+        );
+        return;
+    }
     for rules in [100, 1_000, 10_000, 100_000] {
         let t = Instant::now();
         let art = Artifact::build(synth(rules, 1000)).unwrap();
@@ -157,11 +197,29 @@ fn main() {
         o.set("domain_joined", "true").unwrap();
         o.set("via_vpn", "false").unwrap();
         let msg = format!("{} token110x err111: 42", "x".repeat(160));
+        // The text scanners compile on first use; time that apart.
+        let t = Instant::now();
+        m.observation().add_text("message", "warm up").unwrap();
+        let compile = t.elapsed().as_secs_f64() * 1e3;
         let t_msg = time(2000, || {
             let mut o2 = m.observation();
             o2.add_text("message", &msg).unwrap();
         });
+        let t_new = time(2000, || m.observation());
+        let mut o3 = m.observation();
+        let t_add = time(2000, || o3.add_text("message", &msg).unwrap());
         o.add_text("message", &msg).unwrap();
+        let t_fresh_set = time(2000, || {
+            let mut o2 = m.observation();
+            o2.set("error_code", "1").unwrap();
+        });
+        let t_fresh_short = time(2000, || {
+            let mut o2 = m.observation();
+            o2.add_text("message", "nothing here").unwrap();
+        });
+        println!(
+            "  scanners compiled on first text in {compile:.1} ms; new observation {t_new:.2} µs, +set {t_fresh_set:.2} µs, +short text {t_fresh_short:.2} µs; add a 200-byte message {t_add:.2} µs"
+        );
         let rank = time(20_000, || m.rank(&o));
         let nq = time(2_000, || m.next_question(&o));
         let diag = time(2_000, || m.diagnose(&o));

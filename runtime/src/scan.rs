@@ -27,9 +27,22 @@ pub const REGEX_NEST_LIMIT: u32 = 100;
 /// contiguous NFA keeps memory proportional to the literals.
 pub const AC_DFA_LIMIT_PATTERNS: usize = 2_000;
 
-/// The compiled scanners of one knowledge base.
+/// The text scanners of one knowledge base, compiled on first use.
+///
+/// [`Artifact::build`](crate::Artifact::build) compiles them at once, so a
+/// pattern set over the limits is a build error. Loading an artifact only
+/// checks the patterns' syntax and leaves compiling to the first text
+/// segment, so a matcher that is never given text never pays for it.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanners {
+    literals: Vec<String>,
+    patterns: Vec<String>,
+    built: std::sync::OnceLock<Result<Built, BuildError>>,
+}
+
+/// The compiled automaton and regexes.
+#[derive(Debug, Clone)]
+struct Built {
     ac: Option<AhoCorasick>,
     /// Literal ids of the automaton's patterns (empty literals are left out).
     ac_ids: Vec<u32>,
@@ -44,7 +57,66 @@ pub(crate) struct Scanners {
 }
 
 impl Scanners {
+    /// Scanners compiled now: errors are reported.
     pub(crate) fn build(literals: &[String], patterns: &[String]) -> Result<Scanners, BuildError> {
+        let s = Scanners::lazy(literals, patterns);
+        s.get()?;
+        Ok(s)
+    }
+
+    /// Scanners compiled on first use, after a syntax check of every pattern.
+    pub(crate) fn checked(
+        literals: &[String],
+        patterns: &[String],
+    ) -> Result<Scanners, BuildError> {
+        let config = syntax::Config::new().nest_limit(REGEX_NEST_LIMIT);
+        for (i, p) in patterns.iter().enumerate() {
+            syntax::parse_with(p, &config).map_err(|e| BuildError::Patterns {
+                pattern: Some(i),
+                message: e.to_string(),
+            })?;
+        }
+        Ok(Scanners::lazy(literals, patterns))
+    }
+
+    fn lazy(literals: &[String], patterns: &[String]) -> Scanners {
+        Scanners {
+            literals: literals.to_vec(),
+            patterns: patterns.to_vec(),
+            built: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> Result<&Built, BuildError> {
+        self.built
+            .get_or_init(|| Built::build(&self.literals, &self.patterns))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Finds the literals and patterns in `text`; ids are appended to the
+    /// two vectors, sorted and without repeats. `set` is a reusable buffer.
+    /// Scanners that fail to compile (only possible for an artifact not
+    /// written by this runtime's `build`) find nothing.
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        lits: &mut Vec<u32>,
+        pats: &mut Vec<u32>,
+        set: &mut Option<PatternSet>,
+    ) {
+        match self.get() {
+            Ok(b) => b.scan(text, lits, pats, set),
+            Err(_) => {
+                lits.clear();
+                pats.clear();
+            }
+        }
+    }
+}
+
+impl Built {
+    fn build(literals: &[String], patterns: &[String]) -> Result<Built, BuildError> {
         let mut ac_ids = Vec::new();
         let mut ac_pats = Vec::new();
         let mut empty_literals = Vec::new();
@@ -83,7 +155,7 @@ impl Scanners {
                 Some(multi_regex(patterns, MatchKind::LeftmostFirst)?),
             )
         };
-        Ok(Scanners {
+        Ok(Built {
             ac,
             ac_ids,
             empty_literals,
@@ -114,12 +186,14 @@ impl Scanners {
             lits.dedup();
         }
         if let (Some(re), Some(any)) = (&self.re, &self.re_any) {
-            let input = Input::new(text);
             // Most segments match nothing: the leftmost-first search settles
-            // those quickly.
-            if !any.is_match(input.clone()) {
+            // those quickly. Otherwise no pattern matches before the
+            // leftmost match starts, so the overlapping search starts there
+            // (look-around still sees the whole segment).
+            let Some(first) = any.search(&Input::new(text)) else {
                 return;
-            }
+            };
+            let input = Input::new(text).range(first.start()..);
             let set = match set {
                 Some(s) if s.capacity() == re.pattern_len() => s,
                 _ => set.insert(PatternSet::new(re.pattern_len())),

@@ -30,58 +30,56 @@ fn unique<'a>(what: &str, ids: impl Iterator<Item = &'a String>) -> Result<(), S
     Ok(())
 }
 
-fn check_cond(kb: &KnowledgeBase, c: &Condition, depth: usize, at: &str) -> Result<(), String> {
+/// `at` names the declaration, for the message; it is only called on an error.
+fn check_cond(
+    kb: &KnowledgeBase,
+    c: &Condition,
+    depth: usize,
+    at: &dyn Fn() -> String,
+) -> Result<(), String> {
+    check_cond_inner(kb, c, depth).map_err(|what| format!("a condition of {} {what}", at()))
+}
+
+fn check_cond_inner(kb: &KnowledgeBase, c: &Condition, depth: usize) -> Result<(), String> {
     if depth > MAX_CONDITION_DEPTH {
-        return Err(format!(
-            "a condition of {at} is nested more than {MAX_CONDITION_DEPTH} deep"
-        ));
+        return Err(format!("is nested more than {MAX_CONDITION_DEPTH} deep"));
     }
     let fact_ty = |f: FactIdx| {
-        kb.facts.get(f.index()).map(|f| &f.ty).ok_or_else(|| {
-            format!(
-                "a condition of {at} reads fact #{} which does not exist",
-                f.0
-            )
-        })
+        kb.facts
+            .get(f.index())
+            .map(|f| &f.ty)
+            .ok_or_else(|| format!("reads fact #{} which does not exist", f.0))
     };
     match c {
         Condition::True => Ok(()),
-        Condition::And(cs) | Condition::Or(cs) => {
-            cs.iter().try_for_each(|c| check_cond(kb, c, depth + 1, at))
-        }
-        Condition::Not(c) => check_cond(kb, c, depth + 1, at),
+        Condition::And(cs) | Condition::Or(cs) => cs
+            .iter()
+            .try_for_each(|c| check_cond_inner(kb, c, depth + 1)),
+        Condition::Not(c) => check_cond_inner(kb, c, depth + 1),
         Condition::Compare { fact, op, value } => {
             let ty = fact_ty(*fact)?;
             if matches!(ty, FactType::Text) {
-                return Err(format!("a condition of {at} compares a text fact"));
+                return Err("compares a text fact".to_string());
             }
             if !value_fits(ty, value) {
-                return Err(format!(
-                    "a condition of {at} compares with a value of the wrong type"
-                ));
+                return Err("compares with a value of the wrong type".to_string());
             }
             if !matches!(op, CmpOp::Eq | CmpOp::Ne) && !matches!(ty, FactType::Int) {
-                return Err(format!(
-                    "a condition of {at} orders a fact that is not an int"
-                ));
+                return Err("orders a fact that is not an int".to_string());
             }
             Ok(())
         }
         Condition::In { fact, values } => {
             let ty = fact_ty(*fact)?;
             if matches!(ty, FactType::Text) || !values.iter().all(|v| value_fits(ty, v)) {
-                return Err(format!(
-                    "a condition of {at} lists a value of the wrong type"
-                ));
+                return Err("lists a value of the wrong type".to_string());
             }
             Ok(())
         }
         Condition::Contains { fact, .. } | Condition::Matches { fact, .. } => match fact_ty(*fact)?
         {
             FactType::Text | FactType::Str => Ok(()),
-            _ => Err(format!(
-                "a condition of {at} searches text in a fact that is not text or string"
-            )),
+            _ => Err("searches text in a fact that is not text or string".to_string()),
         },
         Condition::Known { fact } => fact_ty(*fact).map(|_| ()),
     }
@@ -112,7 +110,7 @@ pub(crate) fn validate(kb: &KnowledgeBase) -> Result<(), String> {
     let nx = kb.fixes.len();
     let nsrc = kb.sources.len();
     for s in &kb.symptoms {
-        check_cond(kb, &s.condition, 0, &format!("symptom `{}`", s.id))?;
+        check_cond(kb, &s.condition, 0, &|| format!("symptom `{}`", s.id))?;
     }
     for c in &kb.causes {
         if c.produces.iter().any(|s| s.index() >= ns) || c.sources.iter().any(|s| s.index() >= nsrc)
@@ -123,7 +121,9 @@ pub(crate) fn validate(kb: &KnowledgeBase) -> Result<(), String> {
             ));
         }
         for e in &c.evidence {
-            check_cond(kb, &e.condition, 0, &format!("cause `{}`", c.id))?;
+            check_cond(kb, &e.condition, 0, &|| {
+                format!("cause `{}` ({})", c.id, e.loc)
+            })?;
         }
     }
     for f in &kb.fixes {
