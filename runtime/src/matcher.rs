@@ -666,7 +666,8 @@ impl Matcher {
             .collect();
         let h_now = math::entropy(&mut scores);
         // The programs considered: ranked candidates' evidence, and when no
-        // symptom is observed, the possible symptoms' `when`.
+        // symptom is observed, the possible symptoms' `when`. One pass over
+        // their nodes gathers the constants compared with each fact.
         let mut progs: Vec<u32> = Vec::new();
         let mut facts: Vec<u32> = Vec::new();
         for &k in &base.ranked {
@@ -686,48 +687,90 @@ impl Matcher {
         }
         facts.sort_unstable();
         facts.dedup();
+        facts.retain(|&f| {
+            let fi = crate::model::FactIdx(f);
+            kb.facts
+                .get(f as usize)
+                .is_some_and(|fact| fact.question.is_some() && fact.ty != FactType::Text)
+                && !obs.is_known(fi)
+                && !skip.contains(&fi)
+        });
+        if facts.is_empty() {
+            return None;
+        }
+        let mut consts: Vec<(u32, Value, bool)> = Vec::new();
+        for &p in &progs {
+            let end = prog_end(&t.nodes, p as usize, 0);
+            for n in t.nodes.get(p as usize..end).unwrap_or(&[]) {
+                match n {
+                    Node::Cmp { fact, op, value } if facts.binary_search(fact).is_ok() => {
+                        consts.push((*fact, value.clone(), !matches!(op, CmpOp::Eq | CmpOp::Ne)));
+                    }
+                    Node::In { fact, values } if facts.binary_search(fact).is_ok() => {
+                        consts.extend(values.iter().map(|v| (*fact, v.clone(), false)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        consts.sort_by_key(|c| c.0);
+        // For the answers that leave the candidates alone: every
+        // candidate's evidence that reads a considered fact, with whether it
+        // holds now, grouped by fact.
+        let now = View { obs, over: None };
+        let mut reads: Vec<(u32, u32, u32, bool)> = Vec::new(); // (fact, candidate, evidence, holds)
+        if !base.observed.is_empty() {
+            for (k, &c) in base.cands.iter().enumerate() {
+                for e in self.evidence_range(c) {
+                    for &f in t.evidence_facts.get(e) {
+                        if facts.binary_search(&f).is_ok() {
+                            let holds = t
+                                .evidence_prog
+                                .get(e)
+                                .is_some_and(|&p| eval(&t.nodes, p as usize, &now).0 == T);
+                            reads.push((f, k as u32, e as u32, holds));
+                        }
+                    }
+                }
+            }
+            reads.sort_by_key(|r| r.0);
+        }
         let mut best: Option<(f64, usize)> = None;
         let mut best_shown = Vec::new();
         let mut sc = Scratch::default();
         let mut h_after = Vec::new();
         let mut tmp = Vec::new();
+        let mut scores = Vec::new();
+        let mut ruled = Vec::new();
         let mut lits = Vec::new();
         let mut pats = Vec::new();
         let mut hits: Vec<u32> = Vec::new();
         let mut set = None;
+        let mut fact_consts: Vec<(Value, bool)> = Vec::new();
         for &f in &facts {
             let Some(fact) = kb.facts.get(f as usize) else {
                 continue;
             };
-            if fact.question.is_none()
-                || fact.ty == FactType::Text
-                || obs.is_known(crate::model::FactIdx(f))
-                || skip.contains(&crate::model::FactIdx(f))
-            {
-                continue;
-            }
-            let mut consts = Vec::new();
-            for &p in &progs {
-                let end = prog_end(&t.nodes, p as usize, 0);
-                for n in t.nodes.get(p as usize..end).unwrap_or(&[]) {
-                    match n {
-                        Node::Cmp { fact, op, value } if *fact == f => {
-                            consts.push((value.clone(), !matches!(op, CmpOp::Eq | CmpOp::Ne)));
-                        }
-                        Node::In { fact, values } if *fact == f => {
-                            consts.extend(values.iter().map(|v| (v.clone(), false)));
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            let (answers, shown) = diagnosis::answers(&fact.ty, &consts);
+            let lo = consts.partition_point(|c| c.0 < f);
+            let hi = consts.partition_point(|c| c.0 <= f);
+            fact_consts.clear();
+            fact_consts.extend(
+                consts
+                    .get(lo..hi)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|c| (c.1.clone(), c.2)),
+            );
+            let (answers, shown) = diagnosis::answers(&fact.ty, &fact_consts);
             let atoms = {
                 let fa = &t.fact_atoms;
                 let a = fa.get(f as usize).copied().unwrap_or(0) as usize;
                 let b = fa.get(f as usize + 1).copied().unwrap_or(0) as usize;
                 a..b.max(a)
             };
+            let lo = reads.partition_point(|r| r.0 < f);
+            let hi = reads.partition_point(|r| r.0 <= f);
+            let my_reads = reads.get(lo..hi).unwrap_or(&[]);
             h_after.clear();
             let delta = !base.observed.is_empty()
                 && !self.in_symptoms.get(f as usize).copied().unwrap_or(true);
@@ -753,38 +796,46 @@ impl Matcher {
                 };
                 tmp.clear();
                 if delta {
-                    let now = View { obs, over: None };
-                    for (k, &c) in base.cands.iter().enumerate() {
-                        let mut score = base.scores.get(k).copied().unwrap_or(0);
-                        let mut ruled = base.ruled.get(k).copied().unwrap_or(0);
+                    // The candidates stay; only evidence reading `f` moves.
+                    scores.clear();
+                    scores.extend_from_slice(&base.scores);
+                    ruled.clear();
+                    ruled.extend_from_slice(&base.ruled);
+                    for &(_, k, e, old) in my_reads {
+                        let (k, e) = (k as usize, e as usize);
+                        let new = t
+                            .evidence_prog
+                            .get(e)
+                            .is_some_and(|&p| eval(&t.nodes, p as usize, &over).0 == T);
+                        if old == new {
+                            continue;
+                        }
+                        let Some(&c) = base.cands.get(k) else {
+                            continue;
+                        };
                         let first = self.evidence_range(c).start;
-                        let evs = kb
+                        let strength = kb
                             .causes
                             .get(c as usize)
-                            .map(|c| c.evidence.as_slice())
-                            .unwrap_or(&[]);
-                        for (j, e) in evs.iter().enumerate() {
-                            if t.evidence_facts.get(first + j).binary_search(&f).is_err() {
-                                continue;
+                            .and_then(|c| c.evidence.get(e - first))
+                            .map(|e| e.strength.decibans());
+                        match (strength, scores.get_mut(k), ruled.get_mut(k)) {
+                            (Some(Some(d)), Some(s), _) => {
+                                *s += if new { i64::from(d) } else { -i64::from(d) };
                             }
-                            let Some(&p) = t.evidence_prog.get(first + j) else {
-                                continue;
-                            };
-                            let old = eval(&t.nodes, p as usize, &now).0 == T;
-                            let new = eval(&t.nodes, p as usize, &over).0 == T;
-                            if old != new {
-                                match (e.strength.decibans(), new) {
-                                    (Some(d), true) => score += i64::from(d),
-                                    (Some(d), false) => score -= i64::from(d),
-                                    (None, true) => ruled += 1,
-                                    (None, false) => ruled = ruled.saturating_sub(1),
-                                }
+                            (Some(None), _, Some(r)) => {
+                                *r = if new { *r + 1 } else { r.saturating_sub(1) };
                             }
-                        }
-                        if ruled == 0 {
-                            tmp.push(score);
+                            _ => {}
                         }
                     }
+                    tmp.extend(
+                        scores
+                            .iter()
+                            .zip(&ruled)
+                            .filter(|(_, &r)| r == 0)
+                            .map(|(&s, _)| s),
+                    );
                 } else {
                     self.rank_into(&over, &mut sc);
                     tmp.extend(

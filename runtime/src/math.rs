@@ -52,20 +52,28 @@ pub(crate) fn shares(scores: &[i64], out: &mut Vec<f64>) {
 /// The entropy in bits, `−Σ s_i log2 s_i`, of the shares of `scores`
 /// (0 for none). The scores are sorted descending first, so the result does
 /// not depend on the order they are given in.
+///
+/// Computed as `log2 W − (log2 10 / 10) · Σ w_i (score_i − max) / W` with
+/// `w_i = 10^((score_i − max)/10)` and `W = Σ w_i`: the same quantity, since
+/// `log2 w_i` is linear in the score, with one logarithm instead of one per
+/// cause.
 pub(crate) fn entropy(scores: &mut [i64]) -> f64 {
     scores.sort_unstable_by(|a, b| b.cmp(a));
     let Some(&max) = scores.first() else {
         return 0.0;
     };
-    let total: f64 = scores.iter().map(|&s| rel_weight(s, max)).sum();
-    let mut h = 0.0;
+    let mut total = 0.0;
+    let mut weighted = 0.0;
     for &s in scores.iter() {
-        let p = rel_weight(s, max) / total;
-        if p > 0.0 {
-            h -= p * p.log2();
+        let w = rel_weight(s, max);
+        total += w;
+        if w > 0.0 {
+            weighted += w * (s.saturating_sub(max)) as f64;
         }
     }
-    h
+    let h = total.log2() - std::f64::consts::LOG2_10 / 10.0 * weighted / total;
+    // Rounding can leave a hair below zero when one cause dominates.
+    h.max(0.0)
 }
 
 /// The expected information gain of a question: `h_now` minus the mean of
@@ -119,6 +127,26 @@ mod tests {
             let direct = 10f64.powf(d as f64 / 10.0);
             assert_eq!(rel_weight(d, 0).to_bits(), direct.to_bits(), "{d}");
             assert_eq!(rel_weight(d + 37, 37).to_bits(), direct.to_bits(), "{d}");
+        }
+    }
+
+    #[test]
+    fn entropy_matches_its_definition() {
+        for scores in [
+            vec![0, -5],
+            vec![3, 3, 3],
+            vec![10, 0, -6, -15, -40],
+            vec![0, -3000, -4000],
+        ] {
+            let mut shares_v = Vec::new();
+            shares(&scores, &mut shares_v);
+            let direct: f64 = shares_v
+                .iter()
+                .filter(|p| **p > 0.0)
+                .map(|p| -p * p.log2())
+                .sum();
+            let mut s = scores.clone();
+            assert!((entropy(&mut s) - direct).abs() < 1e-12, "{scores:?}");
         }
     }
 
