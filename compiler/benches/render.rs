@@ -35,10 +35,9 @@ fn scaled(base: &KnowledgeBase, target: usize) -> KnowledgeBase {
         ..KnowledgeBase::default()
     };
     for n in 0..copies {
-        let (s0, c0, f0, r0) = (
+        let (s0, c0, r0) = (
             kb.symptoms.len() as u32,
             kb.causes.len() as u32,
-            kb.fixes.len() as u32,
             kb.sources.len() as u32,
         );
         let id = |s: &str| format!("{s}_{n}");
@@ -74,7 +73,6 @@ fn scaled(base: &KnowledgeBase, target: usize) -> KnowledgeBase {
             expect: Vec::new(),
             ..e.clone()
         }));
-        let _ = f0;
     }
     kb
 }

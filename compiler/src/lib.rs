@@ -40,7 +40,7 @@ pub mod render;
 pub mod syntax;
 pub mod synth;
 
-pub use check::{check, Checked, Input, InputFile, KbYaml};
+pub use check::{check, check_parsed, Checked, Input, InputFile, KbYaml, ParsedFile};
 pub use codes::Code;
 pub use diagnostics::{Diagnostic, Severity, SourceMap};
 pub use load::{load_dir, LoadError, MAX_FILE_BYTES};

@@ -395,6 +395,17 @@ fn render_hostile_text_never_executes() {
         if path.ends_with(".html") {
             assert_inert_html(path, &s);
             if path.starts_with("fragment/") {
+                let (tags, _) = scan_html(path, &s);
+                for (a, v) in tags.iter().flat_map(|t| t.attrs.iter()) {
+                    if a == "class" {
+                        for c in v.split_whitespace() {
+                            assert!(
+                                c.starts_with("kbc-"),
+                                "{path}: class {c} lacks the kbc- prefix"
+                            );
+                        }
+                    }
+                }
                 assert!(
                     !s.contains("<html") && !s.contains("<head>") && !s.contains("<body"),
                     "{path}: not a fragment"

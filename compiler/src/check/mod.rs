@@ -59,51 +59,99 @@ impl Checked {
     }
 }
 
+/// One `.kb` file after parsing. Callers that check again and again (the
+/// language server) keep these and re-parse only the file that changed;
+/// [`check_parsed`] then re-runs only the cheap resolve and check.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// `/`-separated path relative to the root.
+    pub path: String,
+    /// The text (lossily decoded when the file is not UTF-8).
+    pub text: String,
+    /// The declarations that parsed.
+    pub ast: ast::SourceFile,
+    /// Syntax errors (and an invalid UTF-8 error).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl ParsedFile {
+    /// Parses a file that will be the `position`-th (from 0) of the files
+    /// given to [`check_parsed`]; spans use source-map index `position + 1`
+    /// because `kb.yaml` comes first.
+    pub fn parse(file: &InputFile, position: usize) -> ParsedFile {
+        let index = position as u32 + 1;
+        match std::str::from_utf8(&file.bytes) {
+            Ok(text) => {
+                let (ast, diagnostics) = crate::syntax::parse_file(text, index);
+                ParsedFile {
+                    path: file.path.clone(),
+                    text: text.to_string(),
+                    ast,
+                    diagnostics,
+                }
+            }
+            Err(e) => {
+                let at = e.valid_up_to();
+                let span = Span {
+                    file: index,
+                    start: at as u32,
+                    end: at as u32 + 1,
+                };
+                let byte = file.bytes.get(at).copied().unwrap_or(0);
+                let d = Diagnostic::error(
+                    Code::InvalidUtf8,
+                    format!("`{}` is not valid UTF-8", file.path),
+                    span,
+                )
+                .label(format!("byte 0x{byte:02X} here is not UTF-8"))
+                .help("save the file as UTF-8");
+                ParsedFile {
+                    path: file.path.clone(),
+                    text: String::from_utf8_lossy(&file.bytes).into_owned(),
+                    ast: ast::SourceFile::default(),
+                    diagnostics: vec![d],
+                }
+            }
+        }
+    }
+}
+
 /// Checks a whole knowledge base.
 pub fn check(input: &Input) -> Checked {
+    let files = input
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| ParsedFile::parse(f, i))
+        .collect();
+    check_files(input.kb_yaml.as_deref(), files)
+}
+
+/// Checks a knowledge base whose files are already parsed, each by
+/// [`ParsedFile::parse`] with its position in `files`. Gives exactly what
+/// [`check`] gives for the same input.
+pub fn check_parsed<'a>(
+    kb_yaml: Option<&[u8]>,
+    files: impl IntoIterator<Item = &'a ParsedFile>,
+) -> Checked {
+    check_files(kb_yaml, files.into_iter().cloned().collect())
+}
+
+fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<ParsedFile>) -> Checked {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
 
-    let yaml_text = input
-        .kb_yaml
-        .as_ref()
-        .map(|b| String::from_utf8_lossy(b).into_owned());
+    let yaml_text = kb_yaml_bytes.map(|b| String::from_utf8_lossy(b).into_owned());
     let yaml_file = sources.add("kb.yaml", yaml_text.clone().unwrap_or_default());
     let kb_yaml = meta::read(yaml_text.as_deref(), yaml_file, &mut diags);
 
     let mut items: Vec<ast::Item> = Vec::new();
     let mut broken: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in &input.files {
-        let (text, bad) = match std::str::from_utf8(&f.bytes) {
-            Ok(t) => (t.to_string(), None),
-            Err(e) => (
-                String::from_utf8_lossy(&f.bytes).into_owned(),
-                Some(e.valid_up_to()),
-            ),
-        };
-        let file = sources.add(f.path.clone(), text.clone());
-        if let Some(at) = bad {
-            let span = Span {
-                file,
-                start: at as u32,
-                end: at as u32 + 1,
-            };
-            let byte = f.bytes.get(at).copied().unwrap_or(0);
-            diags.push(
-                Diagnostic::error(
-                    Code::InvalidUtf8,
-                    format!("`{}` is not valid UTF-8", f.path),
-                    span,
-                )
-                .label(format!("byte 0x{byte:02X} here is not UTF-8"))
-                .help("save the file as UTF-8"),
-            );
-            continue;
-        }
-        let (parsed, d) = crate::syntax::parse_file(&text, file);
-        diags.extend(d);
-        items.extend(parsed.items);
-        broken.extend(parsed.broken);
+    for f in files {
+        sources.add(f.path, f.text);
+        diags.extend(f.diagnostics);
+        items.extend(f.ast.items);
+        broken.extend(f.ast.broken);
     }
 
     let syntax_errors = diags

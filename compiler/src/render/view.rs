@@ -633,12 +633,7 @@ pub fn build(kb: &KnowledgeBase) -> Site {
         }),
     };
 
-    let fixes: Vec<FixView> = kb
-        .fixes
-        .iter()
-        .enumerate()
-        .map(|(fi, f)| fix_view(&ix, fi, f))
-        .collect();
+    let fixes: Vec<FixView> = kb.fixes.iter().map(|f| fix_view(&ix, f)).collect();
 
     // Index order: guides for coded symptoms by code, then the others by title.
     let mut order: Vec<(Vec<String>, usize)> = kb
@@ -1224,7 +1219,7 @@ fn item_text(i: &StepItem) -> String {
     }
 }
 
-fn fix_view(ix: &Index, _fi: usize, f: &Fix) -> FixView {
+fn fix_view(ix: &Index, f: &Fix) -> FixView {
     let steps = step_blocks(&f.steps);
     let description = paragraphs(f.description.as_deref());
     let howto = HowTo {
