@@ -184,12 +184,15 @@ fn run_inner(args: Args) -> anyhow::Result<ExitCode> {
     let p = diagnose::stdout_paint();
     let stdin = std::io::stdin();
     let echo = !stdin.is_terminal();
-    let mut input = stdin.lock();
-    let mut out = std::io::stdout().lock();
+    let mut term = Terminal {
+        input: stdin.lock(),
+        out: std::io::stdout().lock(),
+        echo,
+        p,
+    };
     let mut skip = Vec::new();
-    let stop = session(
-        &m, &mut obs, &mut given, &mut skip, &mut input, &mut out, echo, p,
-    )?;
+    let stop = session(&m, &mut obs, &mut given, &mut skip, &mut term)?;
+    let mut out = term.out;
     let mut d = m.diagnose(&obs);
     d.next_question = m.next_question_skipping(&obs, &skip);
     let reason = match stop.0 {
@@ -230,23 +233,30 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// Where answers come from and the session goes.
+struct Terminal<R, W> {
+    input: R,
+    out: W,
+    /// Echo each answer read (the input is not a terminal).
+    echo: bool,
+    p: Paint,
+}
+
 /// Asks until done: why it stopped, questions asked, questions answered.
 fn session(
     m: &Matcher,
     obs: &mut Observation<'_>,
     given: &mut Given,
     skip: &mut Vec<FactIdx>,
-    input: &mut impl BufRead,
-    out: &mut impl Write,
-    echo: bool,
-    p: Paint,
+    term: &mut Terminal<impl BufRead, impl Write>,
 ) -> anyhow::Result<(Stop, usize, usize)> {
+    let p = term.p;
     let kb = m.kb();
     let mut asked = 0;
     let mut answered = 0;
     let mut shown: Option<Vec<(String, i64)>> = None;
     writeln!(
-        out,
+        term.out,
         "{}",
         render::wrap(
             "Answer each question with the number of an answer or its value; ? or an empty line means you don't know (that question is then skipped). End the input (Ctrl-D) to stop.",
@@ -275,30 +285,30 @@ fn session(
             .take(3)
             .map(|c| (c.id.to_string(), c.score))
             .collect();
-        out.write_all(b"\n")?;
+        term.out.write_all(b"\n")?;
         if shown.as_ref() != Some(&now) {
-            print_leading(out, &d, p)?;
-            out.write_all(b"\n")?;
+            print_leading(&mut term.out, &d, p)?;
+            term.out.write_all(b"\n")?;
         }
         shown = Some(now);
         asked += 1;
-        print_question(out, m, &q, asked, p)?;
+        print_question(&mut term.out, m, &q, asked, p)?;
         loop {
-            write!(out, "> ")?;
-            out.flush()?;
+            write!(term.out, "> ")?;
+            term.out.flush()?;
             let mut line = String::new();
-            if input.read_line(&mut line)? == 0 {
-                if echo {
-                    writeln!(out)?;
+            if term.input.read_line(&mut line)? == 0 {
+                if term.echo {
+                    writeln!(term.out)?;
                 }
                 return Ok((Stop::EndOfInput, asked, answered));
             }
-            if echo {
-                writeln!(out, "{}", line.trim_end())?;
+            if term.echo {
+                writeln!(term.out, "{}", line.trim_end())?;
             }
             match parse_answer(&ty, &q, &line) {
                 Answer::Skip => {
-                    writeln!(out, "  Skipped; this question won't be asked again.")?;
+                    writeln!(term.out, "  Skipped; this question won't be asked again.")?;
                     skip.push(f);
                     break;
                 }
@@ -309,8 +319,8 @@ fn session(
                         break;
                     }
                     Err(e) => {
-                        writeln!(out, "{}", render::wrap(&e.to_string(), "  ", 4))?;
-                        writeln!(out, "  Try again, or answer ? if you don't know.")?;
+                        writeln!(term.out, "{}", render::wrap(&e.to_string(), "  ", 4))?;
+                        writeln!(term.out, "  Try again, or answer ? if you don't know.")?;
                     }
                 },
             }

@@ -126,13 +126,9 @@ pub fn load_matcher(args: &KbArgs) -> anyhow::Result<Option<Matcher>> {
             args.rules.display()
         );
     }
-    let checked = load_and_check(&args.rules)?;
-    let model = match checked.model {
-        Some(_) if checked.has_errors() => None,
-        Some(ref m) => Some(m.clone()),
-        None => None,
-    };
-    let Some(model) = model else {
+    let mut checked = load_and_check(&args.rules)?;
+    let has_errors = checked.has_errors();
+    let Some(model) = checked.model.take().filter(|_| !has_errors) else {
         print_text(&checked);
         eprintln!("error: cannot diagnose because the knowledge base has errors");
         return Ok(None);

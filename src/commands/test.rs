@@ -157,8 +157,9 @@ fn run_inner(args: Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!("`--min-coverage {n}` is not a percentage; give a number from 0 to 100");
         }
     }
-    let checked = load_and_check(&args.dir)?;
-    let Some(model) = checked.model.clone().filter(|_| !checked.has_errors()) else {
+    let mut checked = load_and_check(&args.dir)?;
+    let has_errors = checked.has_errors();
+    let Some(model) = checked.model.take().filter(|_| !has_errors) else {
         print_text(&checked);
         eprintln!("error: cannot run the examples because the knowledge base has errors");
         return Ok(ExitCode::from(1));

@@ -105,7 +105,7 @@ pub fn percent(x: f64) -> String {
     let p = x * 100.0;
     if p > 0.0 && p < 0.5 {
         "<1%".into()
-    } else if p < 100.0 && p >= 99.5 {
+    } else if (99.5..100.0).contains(&p) {
         ">99%".into()
     } else {
         format!("{p:.0}%")
