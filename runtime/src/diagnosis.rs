@@ -275,59 +275,101 @@ pub(crate) fn build<'a>(
 /// constants the considered conditions compare it with (`ordered` when the
 /// comparison is `<`, `<=`, `>` or `>=`). See docs/SEMANTICS.md, "Next question".
 pub(crate) fn answers(ty: &FactType, consts: &[(Value, bool)]) -> (Vec<Value>, Vec<String>) {
-    use std::collections::BTreeSet;
+    let values = answer_values(ty, consts);
+    (values, shown_answers(ty, consts))
+}
+
+/// The answers to weigh (see [`answers`]).
+pub(crate) fn answer_values(ty: &FactType, consts: &[(Value, bool)]) -> Vec<Value> {
+    let mut out = Vec::new();
+    answer_values_into(ty, consts, &mut out, &mut Vec::new());
+    out
+}
+
+/// [`answer_values`] into reused buffers (`ints` is scratch).
+pub(crate) fn answer_values_into(
+    ty: &FactType,
+    consts: &[(Value, bool)],
+    out: &mut Vec<Value>,
+    ints: &mut Vec<i64>,
+) {
+    out.clear();
     match ty {
-        FactType::Bool => (
-            vec![Value::Bool(true), Value::Bool(false)],
-            vec!["true".into(), "false".into()],
-        ),
-        FactType::Enum(vs) => (
-            (0..vs.len() as u32).map(Value::Enum).collect(),
-            vs.iter().map(|v| v.id.clone()).collect(),
-        ),
+        FactType::Bool => out.extend([Value::Bool(true), Value::Bool(false)]),
+        FactType::Enum(vs) => out.extend((0..vs.len() as u32).map(Value::Enum)),
         FactType::Int => {
-            let mut shown = BTreeSet::new();
-            let mut set = BTreeSet::new();
+            let set = ints;
+            set.clear();
             for (v, ordered) in consts {
                 if let Value::Int(c) = v {
-                    shown.insert(*c);
-                    set.insert(*c);
+                    set.push(*c);
                     if *ordered {
                         set.extend(c.checked_sub(1));
                         set.extend(c.checked_add(1));
                     }
                 }
             }
+            set.sort_unstable();
+            set.dedup();
             let max = set.last().and_then(|m| m.checked_add(1));
             let min = set.first().and_then(|m| m.checked_sub(1));
             let other = max
                 .or(min)
                 .into_iter()
                 .chain(0..)
-                .find(|v| !set.contains(v))
+                .find(|v| set.binary_search(v).is_err())
                 .unwrap_or(0);
-            let mut all: Vec<Value> = set.into_iter().map(Value::Int).collect();
-            all.push(Value::Int(other));
-            (all, shown.into_iter().map(|c| c.to_string()).collect())
+            out.extend(set.iter().map(|&c| Value::Int(c)));
+            out.push(Value::Int(other));
         }
         FactType::Str => {
-            let set: BTreeSet<&str> = consts
+            let set = str_constants(consts);
+            let mut other = String::new();
+            while set.contains(&other.as_str()) {
+                other.push('_');
+            }
+            out.extend(set.iter().map(|s| Value::Str(s.to_string())));
+            out.push(Value::Str(other));
+        }
+        FactType::Text => {}
+    }
+}
+
+fn str_constants(consts: &[(Value, bool)]) -> Vec<&str> {
+    let mut set: Vec<&str> = consts
+        .iter()
+        .filter_map(|(v, _)| match v {
+            Value::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// The answers to offer (see [`answers`]).
+pub(crate) fn shown_answers(ty: &FactType, consts: &[(Value, bool)]) -> Vec<String> {
+    match ty {
+        FactType::Bool => vec!["true".into(), "false".into()],
+        FactType::Enum(vs) => vs.iter().map(|v| v.id.clone()).collect(),
+        FactType::Int => {
+            let mut shown: Vec<i64> = consts
                 .iter()
                 .filter_map(|(v, _)| match v {
-                    Value::Str(s) => Some(s.as_str()),
+                    Value::Int(c) => Some(*c),
                     _ => None,
                 })
                 .collect();
-            let mut other = String::new();
-            while set.contains(other.as_str()) {
-                other.push('_');
-            }
-            let shown: Vec<String> = set.iter().map(|s| s.to_string()).collect();
-            let mut all: Vec<Value> = shown.iter().cloned().map(Value::Str).collect();
-            all.push(Value::Str(other));
-            (all, shown)
+            shown.sort_unstable();
+            shown.dedup();
+            shown.iter().map(|c| c.to_string()).collect()
         }
-        FactType::Text => (Vec::new(), Vec::new()),
+        FactType::Str => str_constants(consts)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        FactType::Text => Vec::new(),
     }
 }
 

@@ -747,6 +747,10 @@ impl Matcher {
         let mut hits: Vec<u32> = Vec::new();
         let mut set = None;
         let mut fact_consts: Vec<(Value, bool)> = Vec::new();
+        let mut memo: Vec<(u128, f64)> = Vec::new();
+        let mut news: Vec<bool> = Vec::new();
+        let mut answers: Vec<Value> = Vec::new();
+        let mut ints: Vec<i64> = Vec::new();
         for &f in &facts {
             let Some(fact) = kb.facts.get(f as usize) else {
                 continue;
@@ -761,7 +765,7 @@ impl Matcher {
                     .iter()
                     .map(|c| (c.1.clone(), c.2)),
             );
-            let (answers, shown) = diagnosis::answers(&fact.ty, &fact_consts);
+            diagnosis::answer_values_into(&fact.ty, &fact_consts, &mut answers, &mut ints);
             let atoms = {
                 let fa = &t.fact_atoms;
                 let a = fa.get(f as usize).copied().unwrap_or(0) as usize;
@@ -774,6 +778,9 @@ impl Matcher {
             h_after.clear();
             let delta = !base.observed.is_empty()
                 && !self.in_symptoms.get(f as usize).copied().unwrap_or(true);
+            // Answers that flip the same evidence give the same entropy:
+            // remember it by the flips (as a bit mask, for up to 128 reads).
+            memo.clear();
             for a in &answers {
                 hits.clear();
                 if let (Value::Str(s), false) = (a, atoms.is_empty()) {
@@ -795,21 +802,41 @@ impl Matcher {
                     over: Some((f, a, &hits)),
                 };
                 tmp.clear();
+                let mut sig = None;
                 if delta {
                     // The candidates stay; only evidence reading `f` moves.
+                    news.clear();
+                    news.extend(my_reads.iter().map(|&(_, _, e, _)| {
+                        t.evidence_prog
+                            .get(e as usize)
+                            .is_some_and(|&p| eval(&t.nodes, p as usize, &over).0 == T)
+                    }));
+                    if my_reads.len() <= 128 {
+                        let flips = my_reads
+                            .iter()
+                            .zip(&news)
+                            .enumerate()
+                            .filter(|(_, (r, &new))| r.3 != new)
+                            .fold(0u128, |m, (i, _)| m | 1 << i);
+                        if flips == 0 {
+                            h_after.push(h_now);
+                            continue;
+                        }
+                        if let Some(&(_, h)) = memo.iter().find(|(m, _)| *m == flips) {
+                            h_after.push(h);
+                            continue;
+                        }
+                        sig = Some(flips);
+                    }
                     scores.clear();
                     scores.extend_from_slice(&base.scores);
                     ruled.clear();
                     ruled.extend_from_slice(&base.ruled);
-                    for &(_, k, e, old) in my_reads {
-                        let (k, e) = (k as usize, e as usize);
-                        let new = t
-                            .evidence_prog
-                            .get(e)
-                            .is_some_and(|&p| eval(&t.nodes, p as usize, &over).0 == T);
+                    for (&(_, k, e, old), &new) in my_reads.iter().zip(&news) {
                         if old == new {
                             continue;
                         }
+                        let (k, e) = (k as usize, e as usize);
                         let Some(&c) = base.cands.get(k) else {
                             continue;
                         };
@@ -817,7 +844,7 @@ impl Matcher {
                         let strength = kb
                             .causes
                             .get(c as usize)
-                            .and_then(|c| c.evidence.get(e - first))
+                            .and_then(|c| c.evidence.get(e.wrapping_sub(first)))
                             .map(|e| e.strength.decibans());
                         match (strength, scores.get_mut(k), ruled.get_mut(k)) {
                             (Some(Some(d)), Some(s), _) => {
@@ -844,12 +871,16 @@ impl Matcher {
                             .filter_map(|&k| sc.scores.get(k as usize).copied()),
                     );
                 }
-                h_after.push(math::entropy(&mut tmp));
+                let h = math::entropy(&mut tmp);
+                if let Some(flips) = sig {
+                    memo.push((flips, h));
+                }
+                h_after.push(h);
             }
             let g = math::gain(h_now, &h_after);
             if math::better(best, g) {
                 best = Some((g, f as usize));
-                best_shown = shown;
+                best_shown = diagnosis::shown_answers(&fact.ty, &fact_consts);
             }
         }
         let (_, f) = best?;
