@@ -242,6 +242,17 @@ fn main() {
         );
         return;
     }
+    // `measure load`: a loop of loading the 10k artifact, for a profiler.
+    if args.get(1).map(String::as_str) == Some("load") {
+        let bytes = Artifact::build(synth(10_000, 1000)).unwrap().to_bytes();
+        let mut keep = Vec::new();
+        println!(
+            "{:.2} ms CPU per load of {} KB",
+            time(20, || keep.push(Matcher::from_bytes(&bytes).unwrap())) / 1e3,
+            bytes.len() / 1024
+        );
+        return;
+    }
     // `measure nq`: a loop of next_question at 10k rules, for a profiler.
     if args.get(1).map(String::as_str) == Some("nq") {
         let m = Matcher::new(Artifact::build(synth(10_000, 1000)).unwrap());
