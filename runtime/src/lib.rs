@@ -10,6 +10,22 @@
 //! compiler produces a [`model::KnowledgeBase`], this crate takes it from
 //! there.
 //!
+//! # At a glance
+//!
+//! - [`Artifact::build`] lowers a checked [`model::KnowledgeBase`] (errors:
+//!   [`BuildError`]); [`Artifact::to_bytes`], [`Artifact::from_bytes`],
+//!   [`Artifact::load`] (errors: [`LoadError`]) and [`Artifact::to_json`].
+//! - [`Matcher::new`], [`Matcher::from_bytes`], [`Matcher::load`], and
+//!   [`Matcher::from_static`] for bytes embedded with `include_bytes!`.
+//! - [`Matcher::observation`] gives an [`Observation`]: `set`, `set_json`,
+//!   `set_json_object`, `set_value`, `add_text`, `scan_log`, `unset`
+//!   (errors: [`ObservationError`]).
+//! - [`Matcher::diagnose`] gives a [`Diagnosis`], whose JSON is a public
+//!   contract (docs/SEMANTICS.md, section 10); [`Matcher::rank`] only ranks;
+//!   [`Matcher::next_question`]; [`Matcher::explain`] says what an id is.
+//! - [`run_examples`] runs the knowledge base's own examples and reports
+//!   [`Coverage`]; [`Reference`] is the reference interpreter.
+//!
 //! # Example
 //!
 //! ```

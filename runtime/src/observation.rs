@@ -84,6 +84,14 @@ pub enum ObservationError {
         /// What was given.
         found: &'static str,
     },
+    /// A typed value of another type than the fact's.
+    #[error("`{fact}` takes a {expected} value")]
+    WrongType {
+        /// The fact.
+        fact: String,
+        /// The fact's type.
+        expected: &'static str,
+    },
     /// Text was given for a fact that is not `text`.
     #[error("`{fact}` is a {ty} fact, not text; set it to one value instead")]
     NotText {
@@ -369,10 +377,9 @@ impl<'m> Observation<'m> {
             });
         };
         if !crate::validate::value_fits(&f.ty, &value) {
-            return Err(ObservationError::WrongJsonType {
+            return Err(ObservationError::WrongType {
                 fact: f.id.clone(),
                 expected: f.ty.name(),
-                found: "value of another type",
             });
         }
         match (&f.ty, value) {
