@@ -23,6 +23,8 @@ enum Command {
     Explain(commands::explain::Args),
     /// Format `.kb` files in the canonical layout (`--check` only reports).
     Fmt(commands::fmt::Args),
+    /// Run the language server over stdin and stdout, for editors.
+    Lsp(commands::lsp::Args),
     /// Check a knowledge base and render its guides (Markdown, HTML, fragments, JSON).
     Build(commands::build::Args),
     /// Work with the templates of the generated guides.
@@ -43,6 +45,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Theme(args) => commands::theme::run(args),
         Command::Diagnose(args) => commands::diagnose::run(args),

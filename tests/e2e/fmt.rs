@@ -1,5 +1,7 @@
 //! `kbc fmt` as a command: rewriting, `--check`, syntax errors, exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use crate::support::{kbc, root, run_in, transcript, write_kb};
 
 const UNFORMATTED: &[u8] =

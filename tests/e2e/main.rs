@@ -7,6 +7,7 @@ mod diagnose;
 mod docs;
 mod fmt;
 mod kbtest;
+mod lsp;
 mod render;
 mod serve;
 mod support;
