@@ -124,3 +124,18 @@ fn golden_pairs_through_the_binary() {
         .expect("run");
     assert_eq!(out.status.code(), Some(0), "{}", transcript(&out));
 }
+
+#[test]
+fn shipped_rules_are_formatted() {
+    let out = kbc()
+        .current_dir(root())
+        .args(["fmt", "--check", "rules"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "run `kbc fmt rules`\n{}",
+        transcript(&out)
+    );
+}
