@@ -104,6 +104,61 @@ impl Diagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<SourceText>,
+    /// Per file, what [`SourceMap::line_col`] needs to answer in
+    /// logarithmic time (it runs for every declaration and evidence line).
+    index: Vec<LineIndex>,
+}
+
+/// Byte offsets of line starts, and for non-ASCII text `(byte, char)`
+/// checkpoints every [`LineIndex::MARK_BYTES`] bytes so a column is counted
+/// over at most that many bytes, however long the line.
+#[derive(Debug, Clone, Default)]
+struct LineIndex {
+    line_starts: Vec<u32>,
+    /// Empty when the text is ASCII: then a column is a byte difference.
+    marks: Vec<(u32, u32)>,
+}
+
+impl LineIndex {
+    const MARK_BYTES: usize = 1024;
+
+    fn new(text: &str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            )
+            .collect();
+        let mut marks = Vec::new();
+        if !text.is_ascii() {
+            let mut next = 0usize;
+            for (chars, (byte, _)) in text.char_indices().enumerate() {
+                if byte >= next {
+                    marks.push((byte as u32, chars as u32));
+                    next = byte + Self::MARK_BYTES;
+                }
+            }
+        }
+        LineIndex { line_starts, marks }
+    }
+
+    /// Characters before byte `offset` (a char boundary) in `text`.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.marks.is_empty() {
+            return offset;
+        }
+        let i = self
+            .marks
+            .partition_point(|&(b, _)| b as usize <= offset)
+            .saturating_sub(1);
+        let (byte, chars) = self.marks.get(i).copied().unwrap_or((0, 0));
+        chars as usize
+            + text
+                .get(byte as usize..offset)
+                .map_or(0, |t| t.chars().count())
+    }
 }
 
 /// One file's path (as shown to users) and text.
@@ -127,9 +182,11 @@ pub struct LineCol {
 impl SourceMap {
     /// Adds a file and returns its index for spans.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> u32 {
+        let text = text.into();
+        self.index.push(LineIndex::new(&text));
         self.files.push(SourceText {
             path: path.into(),
-            text: text.into(),
+            text,
         });
         (self.files.len() - 1) as u32
     }
@@ -155,11 +212,36 @@ impl SourceMap {
             return LineCol { line: 1, column: 1 };
         };
         let offset = clamp_to_char_boundary(&f.text, offset as usize);
-        let before = &f.text[..offset];
-        let line = before.matches('\n').count() as u32 + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before[line_start..].chars().count() as u32 + 1;
-        LineCol { line, column }
+        let Some(index) = self.index.get(file as usize) else {
+            return LineCol { line: 1, column: 1 };
+        };
+        // Line starts are after a `\n`, so they are char boundaries.
+        let line = index
+            .line_starts
+            .partition_point(|&s| s as usize <= offset)
+            .max(1);
+        let line_start = index.line_starts.get(line - 1).copied().unwrap_or(0) as usize;
+        let column =
+            index.chars_before(&f.text, offset) - index.chars_before(&f.text, line_start) + 1;
+        LineCol {
+            line: line as u32,
+            column: column as u32,
+        }
+    }
+
+    /// The whole lines of `file` from the line before byte `lo` to the line
+    /// after byte `hi`: `(1-based number of the first line, its byte offset,
+    /// the text)`. Renderers index all the source they are given, so giving
+    /// them the whole file for each diagnostic would be quadratic.
+    fn excerpt(&self, file: u32, lo: usize, hi: usize) -> Option<(usize, usize, &str)> {
+        let text = self.get(file)?.text.as_str();
+        let starts = &self.index.get(file as usize)?.line_starts;
+        let line_of = |at: usize| starts.partition_point(|&s| s as usize <= at).max(1) - 1;
+        let first = line_of(lo).saturating_sub(1);
+        let last = line_of(hi) + 1;
+        let start = starts.get(first).map_or(0, |&s| s as usize);
+        let end = starts.get(last + 1).map_or(text.len(), |&s| s as usize);
+        Some((first + 1, start, text.get(start..end)?))
     }
 
     /// The model's location for a span.
@@ -200,13 +282,28 @@ pub fn render_text(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> St
         let Some(file) = sources.get(d.span.file) else {
             continue;
         };
-        let text = file.text.as_str();
-        let range = |s: Span| {
-            let start = clamp_to_char_boundary(text, s.start as usize);
-            let end = clamp_to_char_boundary(text, (s.end as usize).max(start));
+        let whole = file.text.as_str();
+        let whole_range = |s: Span| {
+            let start = clamp_to_char_boundary(whole, s.start as usize);
+            let end = clamp_to_char_boundary(whole, (s.end as usize).max(start));
             start..end
         };
+        let (lo, hi) = std::iter::once(d.span)
+            .chain(d.secondary.iter().map(|l| l.span))
+            .filter(|s| s.file == d.span.file)
+            .map(whole_range)
+            .fold((whole.len(), 0), |(lo, hi), r| {
+                (lo.min(r.start), hi.max(r.end))
+            });
+        let (first_line, base, text) = sources
+            .excerpt(d.span.file, lo, hi)
+            .unwrap_or((1, 0, whole));
+        let range = |s: Span| {
+            let r = whole_range(s);
+            r.start.saturating_sub(base)..r.end.saturating_sub(base)
+        };
         let mut snippet = Snippet::source(text)
+            .line_start(first_line)
             .path(file.path.as_str())
             .fold(true)
             .annotation(
@@ -236,8 +333,13 @@ pub fn render_text(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> St
                 let t = f.text.as_str();
                 let start = clamp_to_char_boundary(t, l.span.start as usize);
                 let end = clamp_to_char_boundary(t, (l.span.end as usize).max(start));
+                let (first_line, base, t) = sources
+                    .excerpt(l.span.file, start, end)
+                    .unwrap_or((1, 0, t));
+                let (start, end) = (start - base, end - base);
                 group = group.element(
                     Snippet::source(t)
+                        .line_start(first_line)
                         .path(f.path.as_str())
                         .fold(true)
                         .annotation(
