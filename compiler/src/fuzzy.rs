@@ -23,13 +23,19 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     if word.chars().count() > 200 {
         return None;
     }
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    let limit = (len / 3).max(1);
+    let lower = word.to_lowercase();
+    let ascii = word.is_ascii();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        if c.chars().count() > 200 {
+        let c_len = c.chars().count();
+        // The distance is at least the difference in length (lowercasing
+        // keeps ASCII lengths): skip early.
+        if c_len > 200 || (ascii && c.is_ascii() && c_len.abs_diff(len) > limit) {
             continue;
         }
-        let d = distance(&word.to_lowercase(), &c.to_lowercase());
+        let d = distance(&lower, &c.to_lowercase());
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }

@@ -60,6 +60,10 @@ pub(super) fn read(text: Option<&str>, file: u32, diags: &mut Vec<Diagnostic>) -
         );
         return None;
     };
+    if let Some(d) = too_big_or_deep(text, file) {
+        diags.push(d);
+        return None;
+    }
     let raw: Raw = match serde_yaml::from_str(text) {
         Ok(r) => r,
         Err(e) => {
@@ -67,11 +71,16 @@ pub(super) fn read(text: Option<&str>, file: u32, diags: &mut Vec<Diagnostic>) -
                 Some(l) => (l.index(), 1),
                 None => (0, 0),
             };
-            let start = start.min(text.len());
+            // Spans are on char boundaries: the renderers and editors need them.
+            let mut start = start.min(text.len());
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let width = text[start..].chars().next().map_or(0, char::len_utf8);
             let span = Span {
                 file,
                 start: start as u32,
-                end: (start + len).min(text.len()) as u32,
+                end: (start + if len > 0 { width } else { 0 }) as u32,
             };
             let msg = e.to_string();
             // serde_yaml appends " at line N column M"; the span shows that.
@@ -127,4 +136,46 @@ pub(super) fn read(text: Option<&str>, file: u32, diags: &mut Vec<Diagnostic>) -
         },
         allow: raw.allow,
     })
+}
+
+/// `kb.yaml` holds a few short fields. Refuse what no `kb.yaml` needs before
+/// the YAML parser sees it: its scanner is quadratic in flow nesting depth
+/// (100,000 `[` took 25 seconds).
+fn too_big_or_deep(text: &str, file: u32) -> Option<Diagnostic> {
+    const MAX_BYTES: usize = 64 * 1024;
+    const MAX_DEPTH: usize = 32;
+    let at = |start: usize, end: usize| Span {
+        file,
+        start: start as u32,
+        end: end as u32,
+    };
+    if text.len() > MAX_BYTES {
+        return Some(
+            Diagnostic::error(
+                Code::BadKbYaml,
+                format!("kb.yaml is {} bytes; the limit is {MAX_BYTES}", text.len()),
+                at(0, 0),
+            )
+            .label("too big")
+            .help("kb.yaml holds only title, product, version, base_url, language and allow"),
+        );
+    }
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(
+                        Diagnostic::error(Code::BadKbYaml, "kb.yaml is nested too deep", at(i, i + 1))
+                            .label(format!("more than {MAX_DEPTH} levels of `[` and `{{` here"))
+                            .help("kb.yaml holds only title, product, version, base_url, language and allow"),
+                    );
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }

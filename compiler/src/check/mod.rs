@@ -92,10 +92,11 @@ impl ParsedFile {
             }
             Err(e) => {
                 let at = e.valid_up_to();
+                // The text holds U+FFFD where the bad bytes were.
                 let span = Span {
                     file: index,
                     start: at as u32,
-                    end: at as u32 + 1,
+                    end: (at + '\u{FFFD}'.len_utf8()) as u32,
                 };
                 let byte = file.bytes.get(at).copied().unwrap_or(0);
                 let d = Diagnostic::error(
@@ -277,6 +278,9 @@ struct Checker<'a> {
     /// `(kind, id)` of declarations that failed to parse: references to them
     /// are not reported again.
     broken: BTreeSet<(String, String)>,
+    /// Declared names "did you mean" may still compare against; it compares
+    /// with every name, so without a budget hostile input is quadratic.
+    suggestion_budget: usize,
     /// Facts some condition names, even where the condition has errors.
     pub(crate) used_facts: BTreeSet<u32>,
 }
@@ -291,6 +295,7 @@ impl<'a> Checker<'a> {
             facts: Vec::new(),
             satisfiable_symptoms: Vec::new(),
             broken: BTreeSet::new(),
+            suggestion_budget: 4_000_000,
             used_facts: BTreeSet::new(),
         }
     }
@@ -436,17 +441,23 @@ impl<'a> Checker<'a> {
         {
             return None;
         }
-        let mut names: Vec<&str> = table.keys().map(String::as_str).collect();
-        names.sort_unstable();
         let mut d = Diagnostic::error(
             Code::UndefinedReference,
             format!("no {} named `{}`", kind.word(), name.node),
             name.span,
         )
         .label(format!("not a declared {}", kind.word()));
-        if let Some(s) = fuzzy::closest(&name.node, names.iter().copied()) {
+        let suggestion = if table.len() <= self.suggestion_budget {
+            self.suggestion_budget -= table.len();
+            let mut names: Vec<&str> = table.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            fuzzy::closest(&name.node, names.iter().copied())
+        } else {
+            None
+        };
+        if let Some(s) = suggestion {
             d = d.help(format!("did you mean `{s}`?"));
-        } else if names.is_empty() {
+        } else if table.is_empty() {
             d = d.help(format!(
                 "declare it with `{} {} ...`",
                 kind.word(),

@@ -26,8 +26,9 @@ pub(super) fn lint(
 ) {
     let span = |v: &Vec<Span>, i: usize| v.get(i).copied().unwrap_or_default();
 
+    let mut seen = std::collections::HashSet::new();
     for (i, fact) in kb.facts.iter().enumerate() {
-        let duplicate = kb.facts[..i].iter().any(|f| f.id == fact.id);
+        let duplicate = !seen.insert(fact.id.as_str());
         if !duplicate && !spans.used_facts.contains(&(i as u32)) {
             diags.push(
                 Diagnostic::warning(
