@@ -94,6 +94,9 @@ pub enum RenderError {
     /// The JSON document could not be serialised.
     #[error("cannot write the JSON document: {0}")]
     Json(String),
+    /// A bug in kbc rather than in the theme or the rules.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 fn at(line: Option<usize>, column: Option<usize>) -> String {
@@ -246,7 +249,6 @@ struct Pages<'a> {
     templates: &'static str,
     targets: Vec<Target>,
     tidy: fn(&str) -> String,
-    out: &'a mut Vec<OutputFile>,
 }
 
 fn render_err(e: handlebars::RenderError, template: &str) -> RenderError {
@@ -260,7 +262,13 @@ impl Pages<'_> {
     /// The body and the layout are two renders rather than partials: a
     /// handlebars partial copies its whole context, which for every page
     /// would be the whole page.
-    fn page<P: Page>(&mut self, template: &str, path: String, page: &P) -> Result<(), RenderError> {
+    fn page<P: Page>(
+        &self,
+        template: &str,
+        path: String,
+        page: &P,
+        out: &mut Vec<OutputFile>,
+    ) -> Result<(), RenderError> {
         let root = "../".repeat(path.matches('/').count());
         let ctx = Ctx {
             kb: &self.site.kb,
@@ -296,7 +304,7 @@ impl Pages<'_> {
                     .map_err(|e| render_err(e, layout))?,
                 None => body.clone(),
             };
-            self.out.push(OutputFile {
+            out.push(OutputFile {
                 path: format!("{}/{path}", t.dir),
                 bytes: (self.tidy)(&s).into_bytes(),
             });
@@ -305,15 +313,72 @@ impl Pages<'_> {
     }
 
     /// The index, a page per guide and a page per fix.
-    fn all(&mut self, ext: &str) -> Result<(), RenderError> {
+    fn all(&self, ext: &str, out: &mut Vec<OutputFile>) -> Result<(), RenderError> {
         let site = self.site;
         let t = self.templates;
-        self.page(&format!("{t}/index"), format!("index.{ext}"), &site.index)?;
-        for g in &site.guides {
-            self.page(&format!("{t}/guide"), format!("guides/{}.{ext}", g.id), g)?;
+        self.page(
+            &format!("{t}/index"),
+            format!("index.{ext}"),
+            &site.index,
+            out,
+        )?;
+        self.many(
+            &format!("{t}/guide"),
+            &site.guides,
+            |g| format!("guides/{}.{ext}", g.id),
+            out,
+        )?;
+        self.many(
+            &format!("{t}/fix"),
+            &site.fixes,
+            |f| format!("fixes/{}.{ext}", f.id),
+            out,
+        )
+    }
+
+    /// Renders one page per item, split over the machine's cores. Results
+    /// are joined in item order and sorted later, so the output does not
+    /// depend on the number of threads; the first error in item order wins.
+    fn many<P: Page + Sync>(
+        &self,
+        template: &str,
+        items: &[P],
+        path: impl Fn(&P) -> String + Sync,
+        out: &mut Vec<OutputFile>,
+    ) -> Result<(), RenderError> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        if threads <= 1 || items.len() < 32 {
+            for item in items {
+                self.page(template, path(item), item, out)?;
+            }
+            return Ok(());
         }
-        for f in &site.fixes {
-            self.page(&format!("{t}/fix"), format!("fixes/{}.{ext}", f.id), f)?;
+        let chunk = items.len().div_ceil(threads);
+        let results: Vec<Result<Vec<OutputFile>, RenderError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = items
+                .chunks(chunk)
+                .map(|part| {
+                    let path = &path;
+                    scope.spawn(move || {
+                        let mut v = Vec::with_capacity(part.len() * self.targets.len());
+                        for item in part {
+                            self.page(template, path(item), item, &mut v)?;
+                        }
+                        Ok(v)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(RenderError::Internal("a rendering thread failed".into()))
+                    })
+                })
+                .collect()
+        });
+        for r in results {
+            out.extend(r?);
         }
         Ok(())
     }
@@ -395,9 +460,8 @@ impl Renderer {
                     canonical: false,
                 }],
                 tidy: tidy_markdown,
-                out: &mut out,
             }
-            .all("md")?;
+            .all("md", &mut out)?;
         }
         let mut targets = Vec::new();
         if has(Format::Html) {
@@ -422,9 +486,8 @@ impl Renderer {
                 templates: "pages",
                 targets,
                 tidy: tidy_html,
-                out: &mut out,
             }
-            .all("html")?;
+            .all("html", &mut out)?;
         }
         if has(Format::Html) {
             self.html_extras(site, &mut out)?;
@@ -453,9 +516,8 @@ impl Renderer {
                 canonical: false,
             }],
             tidy: tidy_html,
-            out,
         }
-        .page("html/search", "search.html".into(), &search)?;
+        .page("html/search", "search.html".into(), &search, out)?;
         // The troubleshooter: a static page whose script asks `kbc serve`'s
         // API (the page says so when opened without it).
         let troubleshoot = SearchPage {
@@ -472,9 +534,13 @@ impl Renderer {
                 canonical: false,
             }],
             tidy: tidy_html,
-            out,
         }
-        .page("html/troubleshoot", "troubleshoot.html".into(), &troubleshoot)?;
+        .page(
+            "html/troubleshoot",
+            "troubleshoot.html".into(),
+            &troubleshoot,
+            out,
+        )?;
         for (path, text) in &self.troubleshoot {
             asset(out, format!("html/{path}"), text);
         }
