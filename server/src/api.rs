@@ -119,19 +119,20 @@ fn no_build() -> ApiError {
 
 /// `GET /api/health`: 200 while there is a build to answer from.
 pub(crate) async fn health(State(st): State<Arc<AppState>>) -> Response {
-    let Some(b) = st.build() else {
+    let snap = st.snapshot();
+    let Some(b) = &snap.build else {
         return json_response(
             StatusCode::SERVICE_UNAVAILABLE,
             to_bytes(
-                &json!({"status": "unavailable", "generation": st.generation(), "last_build": "failed"}),
+                &json!({"status": "unavailable", "generation": snap.generation, "last_build": "failed"}),
             ),
         );
     };
     let kb = &b.matcher.kb().meta;
     let doc = json!({
         "status": "ok",
-        "generation": st.generation(),
-        "last_build": if st.failure().is_some() { "failed" } else { "ok" },
+        "generation": snap.generation,
+        "last_build": if snap.failure.is_some() { "failed" } else { "ok" },
         "knowledge_base": {"title": kb.title, "version": kb.version},
     });
     json_response(StatusCode::OK, to_bytes(&doc))

@@ -149,8 +149,9 @@ pub(crate) async fn page(State(st): State<Arc<AppState>>, req: Request) -> Respo
     let Some(path) = site_path(req.uri().path()) else {
         return not_found_page();
     };
-    let build = st.build();
-    let failure = if st.live { st.failure() } else { None };
+    let snap = st.snapshot();
+    let build = &snap.build;
+    let failure = if st.live { snap.failure.clone() } else { None };
     let asset: Option<Asset> = build.as_ref().and_then(|b| b.site.get(&path).cloned());
     let asset = match asset {
         Some(a) => a,
@@ -170,7 +171,7 @@ pub(crate) async fn page(State(st): State<Arc<AppState>>, req: Request) -> Respo
     let bytes = if st.live && asset.content_type.starts_with("text/html") {
         Bytes::from(inject(
             &asset.bytes,
-            &live_snippet(st.generation(), failure.as_deref()),
+            &live_snippet(snap.generation, failure.as_deref()),
         ))
     } else {
         asset.bytes
@@ -211,13 +212,16 @@ pub(crate) async fn live_css() -> Response {
 /// `/__kbc/events`: a server-sent event `generation` now and after every
 /// build attempt, a comment every [`KEEPALIVE`]; ends at shutdown.
 pub(crate) async fn events(State(st): State<Arc<AppState>>) -> Response {
-    let gen_rx = st.subscribe();
+    let mut gen_rx = st.subscribe();
+    // The generation pages were rendered with: the snapshot's, which the
+    // watch channel may trail by an instant.
+    let now = (*gen_rx.borrow_and_update()).max(st.snapshot().generation);
     let stop = st.shutdown_signal();
     let s = stream::unfold(
         (gen_rx, stop, true),
-        |(mut gen_rx, mut stop, first)| async move {
+        move |(mut gen_rx, mut stop, first)| async move {
             if first {
-                let g = *gen_rx.borrow_and_update();
+                let g = now;
                 let frame = Bytes::from(format!("retry: 1000\nevent: generation\ndata: {g}\n\n"));
                 return Some((Ok::<_, Infallible>(frame), (gen_rx, stop, false)));
             }
