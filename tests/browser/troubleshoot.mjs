@@ -161,13 +161,26 @@ try {
   await page.screenshot({ path: path.join(shots, "kbc-troubleshooter-phone.png"), fullPage: false });
   await page.setViewportSize({ width: 1200, height: 900 });
 
-  // 6. The first fix links to its page of the guide.
+  // 6. Start over and paste the message instead: the dialog's text alone
+  // points at CredSSP; the message is listed with the answers.
+  await page.click("#kbc-ts-restart");
+  const focusedStart = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  expect(focusedStart === "kbc-ts-start-h", "Start over returns the focus to the first step");
+  await page.fill("#kbc-ts-message", "An authentication error has occurred. The function requested is not supported. This could be due to CredSSP encryption oracle remediation.");
+  await diagnosed(page, () => page.click("#kbc-ts-message-go"));
+  const pastedTop = await page.locator("#kbc-ts-causes > li").first().getAttribute("data-cause");
+  expect(pastedTop === EXPECTED_TOP, `from the pasted message alone the top cause is ${pastedTop}`);
+  expect(/CredSSP encryption oracle/.test(await page.locator("#kbc-ts-given-list").innerText()), "the pasted message is listed with the answers");
+  // The fixes of this diagnosis, for the next step.
+  await page.waitForSelector("#kbc-ts-fixes > li a");
+
+  // 7. The first fix links to its page of the guide.
   const fixTitle = (await fixes.first().innerText()).trim();
   await Promise.all([page.waitForURL(/\/fixes\/[a-z0-9_]+\.html$/), fixes.first().click()]);
   const h1 = (await page.locator("h1").first().innerText()).trim();
   expect(h1.includes(fixTitle) || fixTitle.includes(h1), `followed "${fixTitle}" to ${new URL(page.url()).pathname} ("${h1}")`);
 
-  // 7. Live reload: edit the fix's title in the rules; the open page reloads.
+  // 8. Live reload: edit the fix's title in the rules; the open page reloads.
   const fixFile = fs.readdirSync(path.join(rules, "fixes"))
     .map((f) => `fixes/${f}`)
     .find((f) => fs.readFileSync(path.join(rules, f), "utf8").includes(`"${fixTitle}"`));
@@ -181,7 +194,7 @@ try {
   const fresh = await page.evaluate(() => window.__kbcBeforeReload === undefined);
   expect(fresh && after.includes("(edited live)"), `the page reloaded by itself after the edit: "${after}"`);
 
-  // 8. A rule error: an overlay with the diagnostics over the last good build.
+  // 9. A rule error: an overlay with the diagnostics over the last good build.
   const broken = page.waitForEvent("load", { timeout: 15000 });
   editRule("facts.kb", "fact via_vpn: bool", "fact via_vpn: boolean");
   await broken;
@@ -196,7 +209,7 @@ try {
   await page.keyboard.press("Enter");
   expect(await overlay.isHidden(), "Hide closes the overlay");
 
-  // 9. Fixing the error reloads again, without the overlay.
+  // 10. Fixing the error reloads again, without the overlay.
   const fixed = page.waitForEvent("load", { timeout: 15000 });
   const [p, before] = edited.pop();
   fs.writeFileSync(p, before);

@@ -589,6 +589,34 @@ fn serve_rebuilds_on_change_and_shows_errors_over_the_last_good_build() {
 }
 
 #[test]
+fn serve_starts_on_broken_rules_and_recovers() {
+    let rules = rules_copy();
+    let facts = rules.path().join("facts.kb");
+    let good = std::fs::read_to_string(&facts).expect("read");
+    std::fs::write(&facts, format!("{good}\nfact broken\n")).expect("write");
+    let dir = rules.path().to_str().expect("utf-8 path").to_string();
+    let s = Server::start(&[&dir]);
+    // Nothing to answer from yet: 503, and the overlay on the index.
+    let h = s.get("/api/health");
+    assert_eq!(h.status, 503, "{}", h.text());
+    s.post("/api/diagnose", CREDSSP.as_bytes())
+        .error(503, "no_build");
+    s.get("/api/facts").error(503, "no_build");
+    let index = s.get("/");
+    assert_eq!(index.status, 200);
+    assert!(index.text().contains("kbc-live-overlay"));
+    assert!(s.stderr().contains("facts.kb"), "{}", s.stderr());
+    // Fixed: everything answers.
+    std::fs::write(&facts, good).expect("write");
+    assert!(eventually(Duration::from_secs(20), || s
+        .get("/api/health")
+        .status
+        == 200));
+    assert_eq!(s.post("/api/diagnose", CREDSSP.as_bytes()).status, 200);
+    assert!(!s.get("/").text().contains("kbc-live-overlay"));
+}
+
+#[test]
 fn serve_live_events_announce_each_build() {
     let rules = rules_copy();
     let dir = rules.path().to_str().expect("utf-8 path").to_string();
