@@ -116,7 +116,8 @@ try {
   await page.screenshot({ path: path.join(shots, "kbc-symptom-phone-dark.png"), fullPage: false });
 
   // 7. Every page loads without errors.
-  const pages = ["index.html", "search.html",
+  // troubleshoot.html needs kbc serve; from file:// it must say so quietly.
+  const pages = ["index.html", "search.html", "troubleshoot.html",
     ...fs.readdirSync(path.join(site, "guides")).map((f) => `guides/${f}`),
     ...fs.readdirSync(path.join(site, "fixes")).map((f) => `fixes/${f}`)];
   await page.setViewportSize({ width: 1200, height: 900 });
@@ -124,6 +125,9 @@ try {
     await page.goto(url(p));
   }
   ok(`loaded all ${pages.length} pages`);
+  await page.goto(url("troubleshoot.html"));
+  if (await page.locator("#kbc-ts-offline").isHidden()) fail("troubleshoot.html from file:// does not say it needs kbc serve");
+  else ok("troubleshoot.html from file:// says it needs kbc serve");
 } catch (e) {
   fail(`unexpected: ${e.stack || e}`);
 } finally {
