@@ -1,12 +1,12 @@
-//! `kbc build [DIR]`: check a knowledge base and render its published
-//! guides into `<out>/<format>/`. Exit 0 when built, 1 on errors in the
+//! `kbc build [DIR]`: check a knowledge base, compile its matcher into
+//! `<out>/artifact/` and render its published guides into `<out>/<format>/`. Exit 0 when built, 1 on errors in the
 //! rules, a template or the output folder (writing nothing), 2 on usage
 //! errors. With `--check`, render in memory and exit 1 listing every file
 //! that differs from the output folder (for CI).
 
 use super::check::{load_and_check, print_text};
-use kbc_compiler::output;
-use kbc_compiler::render::{Format, Renderer, Theme};
+use kbc_compiler::render::{Format, OutputFile, Renderer, Theme};
+use kbc_compiler::{emit, output};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -73,14 +73,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(dir) => Theme::load(dir)?,
         None => Theme::default(),
     };
-    let files = match Renderer::new(&theme).and_then(|r| r.render(model, &args.format.formats())) {
-        Ok(files) => files,
+    let mut files =
+        match Renderer::new(&theme).and_then(|r| r.render(model, &args.format.formats())) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("error: {e}");
+                eprintln!("nothing was written to `{}`", args.out.display());
+                return Ok(ExitCode::from(1));
+            }
+        };
+    // The compiled matcher ships next to the guide it agrees with.
+    match emit::artifact_files(model) {
+        Ok(artifact) => files.extend(
+            artifact
+                .into_iter()
+                .map(|(path, bytes)| OutputFile { path, bytes }),
+        ),
         Err(e) => {
             eprintln!("error: {e}");
             eprintln!("nothing was written to `{}`", args.out.display());
             return Ok(ExitCode::from(1));
         }
-    };
+    }
     if args.check {
         let diffs = output::check(&args.out, &files);
         if diffs.is_empty() {
