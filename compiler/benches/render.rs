@@ -2,11 +2,12 @@
 //! format (Markdown, HTML site, fragments, JSON), in memory.
 //!
 //! The knowledge base is the render test fixture (tests/fixtures/render/small)
-//! repeated with renamed ids until it holds 10,000 rules (symptoms + causes
-//! + fixes + examples), so every page has the fixture's full mix of step
+//! repeated with renamed ids until it holds 10,000 rules (symptoms, causes,
+//! fixes and examples), so every page has the fixture's full mix of step
 //! kinds. Target: under 3 s for all formats on the project's 2-core machine.
 //!
 //! `cargo bench -p kbc-compiler --bench render`
+#![allow(clippy::expect_used)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use kbc_compiler::render::{Format, Renderer, Theme};

@@ -51,12 +51,12 @@ pub fn parse_file(text: &str, file: u32) -> (SourceFile, Vec<Diagnostic>) {
                     }
                     Err(e) => {
                         broken.extend(declared_name(chunk));
-                        diags.push(e);
+                        diags.push(*e);
                     }
                 }
             }
             if diags.iter().all(|d| d.code != Code::Syntax) {
-                diags.push(first);
+                diags.push(*first);
             }
             (SourceFile { items, broken }, diags)
         }
@@ -86,7 +86,7 @@ fn parse_chunk(
     whole: &str,
     file: u32,
     offset: usize,
-) -> Result<(SourceFile, Vec<Diagnostic>), Diagnostic> {
+) -> Result<(SourceFile, Vec<Diagnostic>), Box<Diagnostic>> {
     match KbParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut lowerer = lower::Lowerer::new(file, offset);
@@ -96,7 +96,7 @@ fn parse_chunk(
             };
             Ok((sf, lowerer.diagnostics))
         }
-        Err(e) => Err(syntax_error(whole, file, offset, e)),
+        Err(e) => Err(Box::new(syntax_error(whole, file, offset, e))),
     }
 }
 
