@@ -744,6 +744,26 @@ fn serve_cors_is_off_unless_asked_for() {
 }
 
 #[test]
+fn serve_holds_connections_to_the_limit_and_frees_idle_ones() {
+    let s = Server::start(&["rules", "--max-connections", "2", "--header-timeout", "800"]);
+    // Two connections that say nothing take both places...
+    let a = TcpStream::connect(s.addr).expect("connect");
+    let b = TcpStream::connect(s.addr).expect("connect");
+    std::thread::sleep(Duration::from_millis(100));
+    // ...so a third waits in the listen queue, and is served once the
+    // header timeout has closed them.
+    let started = Instant::now();
+    let r = s.get("/api/health");
+    let waited = started.elapsed();
+    assert_eq!(r.status, 200);
+    assert!(
+        waited >= Duration::from_millis(400) && waited < Duration::from_secs(5),
+        "served after {waited:?}"
+    );
+    drop((a, b));
+}
+
+#[test]
 fn serve_stops_gracefully_on_sigterm() {
     let mut s = Server::start(&["rules"]);
     // An open live-reload stream and an idle keep-alive connection must
