@@ -24,10 +24,9 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "== building sites"
-cargo build -q --bin kbc
-kbc="$top/target/debug/kbc"
-"$kbc" build rules --out "$work/rules" --format html
-"$kbc" build tests/fixtures/render/hostile --out "$work/hostile" --format html
+kbc() { cargo run -q --bin kbc -- "$@"; }
+kbc build rules --out "$work/rules" --format html
+kbc build tests/fixtures/render/hostile --out "$work/hostile" --format html
 
 shots="${KBC_SCREENSHOTS:-${TMPDIR:-/tmp}}"
 echo "== shipped knowledge base"
