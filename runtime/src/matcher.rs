@@ -31,6 +31,9 @@ pub struct Matcher {
     by_name: HashMap<String, u32>,
     /// Per fact: some symptom's `when` reads it.
     in_symptoms: Vec<bool>,
+    /// Per evidence (numbered cause by cause): its decibans, `None` for
+    /// `rules_out`.
+    evidence_db: Vec<Option<i32>>,
     /// Derived at load from the tables (not stored in the artifact): the
     /// unanchored symptoms split by whether their `when` is, or is a
     /// conjunction with, a `contains`/`matches` test. Those are visited
@@ -277,12 +280,18 @@ impl Matcher {
                 *r = rank as u32;
             }
         }
+        let evidence_db = kb
+            .causes
+            .iter()
+            .flat_map(|c| c.evidence.iter().map(|e| e.strength.decibans()))
+            .collect();
         Matcher {
             art: artifact,
             by_name,
             in_symptoms,
             text_anchors,
             id_rank,
+            evidence_db,
         }
     }
 
@@ -722,26 +731,30 @@ impl Matcher {
         if !base.observed.is_empty() {
             for (k, &c) in base.cands.iter().enumerate() {
                 for e in self.evidence_range(c) {
+                    let mut holds = None;
                     for &f in t.evidence_facts.get(e) {
                         if facts.binary_search(&f).is_ok() {
-                            let holds = t
-                                .evidence_prog
-                                .get(e)
-                                .is_some_and(|&p| eval(&t.nodes, p as usize, &now).0 == T);
-                            reads.push((f, k as u32, e as u32, holds));
+                            let h = *holds.get_or_insert_with(|| {
+                                t.evidence_prog
+                                    .get(e)
+                                    .is_some_and(|&p| eval(&t.nodes, p as usize, &now).0 == T)
+                            });
+                            reads.push((f, k as u32, e as u32, h));
                         }
                     }
                 }
             }
             reads.sort_by_key(|r| r.0);
         }
+        // Working copies of the candidates' scores, changed and restored
+        // around each answer.
+        let mut scores: Vec<i64> = base.scores.clone();
+        let mut ruled: Vec<u32> = base.ruled.clone();
         let mut best: Option<(f64, usize)> = None;
         let mut best_shown = Vec::new();
         let mut sc = Scratch::default();
         let mut h_after = Vec::new();
         let mut tmp = Vec::new();
-        let mut scores = Vec::new();
-        let mut ruled = Vec::new();
         let mut lits = Vec::new();
         let mut pats = Vec::new();
         let mut hits: Vec<u32> = Vec::new();
@@ -828,34 +841,29 @@ impl Matcher {
                         }
                         sig = Some(flips);
                     }
-                    scores.clear();
-                    scores.extend_from_slice(&base.scores);
-                    ruled.clear();
-                    ruled.extend_from_slice(&base.ruled);
-                    for (&(_, k, e, old), &new) in my_reads.iter().zip(&news) {
-                        if old == new {
-                            continue;
-                        }
-                        let (k, e) = (k as usize, e as usize);
-                        let Some(&c) = base.cands.get(k) else {
-                            continue;
-                        };
-                        let first = self.evidence_range(c).start;
-                        let strength = kb
-                            .causes
-                            .get(c as usize)
-                            .and_then(|c| c.evidence.get(e.wrapping_sub(first)))
-                            .map(|e| e.strength.decibans());
-                        match (strength, scores.get_mut(k), ruled.get_mut(k)) {
-                            (Some(Some(d)), Some(s), _) => {
-                                *s += if new { i64::from(d) } else { -i64::from(d) };
+                    let apply = |scores: &mut [i64], ruled: &mut [u32], undo: bool| {
+                        for (&(_, k, e, old), &new) in my_reads.iter().zip(news.iter()) {
+                            if old == new {
+                                continue;
                             }
-                            (Some(None), _, Some(r)) => {
-                                *r = if new { *r + 1 } else { r.saturating_sub(1) };
+                            let on = new != undo;
+                            let k = k as usize;
+                            match (
+                                self.evidence_db.get(e as usize),
+                                scores.get_mut(k),
+                                ruled.get_mut(k),
+                            ) {
+                                (Some(Some(d)), Some(s), _) => {
+                                    *s += if on { i64::from(*d) } else { -i64::from(*d) };
+                                }
+                                (Some(None), _, Some(r)) => {
+                                    *r = if on { *r + 1 } else { r.saturating_sub(1) };
+                                }
+                                _ => {}
                             }
-                            _ => {}
                         }
-                    }
+                    };
+                    apply(&mut scores, &mut ruled, false);
                     tmp.extend(
                         scores
                             .iter()
@@ -863,6 +871,7 @@ impl Matcher {
                             .filter(|(_, &r)| r == 0)
                             .map(|(&s, _)| s),
                     );
+                    apply(&mut scores, &mut ruled, true);
                 } else {
                     self.rank_into(&over, &mut sc);
                     tmp.extend(
