@@ -130,11 +130,28 @@ fn item_chunks(text: &str) -> Vec<(usize, usize)> {
     chunks
 }
 
-/// Finds the first bracket nested deeper than [`MAX_NESTING`], ignoring
-/// brackets inside strings and comments.
+/// Finds the first bracket or `not` nested deeper than [`MAX_NESTING`],
+/// ignoring brackets inside strings and comments.
 fn check_nesting(text: &str, file: u32) -> Option<Diagnostic> {
+    let too_deep = |start: usize, end: usize| {
+        let span = Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+        };
+        Some(
+            Diagnostic::error(Code::TooDeep, "nesting too deep", span)
+                .label(format!("more than {MAX_NESTING} levels deep here"))
+                .help("split the condition into simpler parts; no rule needs this depth"),
+        )
+    };
     let bytes = text.as_bytes();
     let mut depth = 0usize;
+    // `not not not a` nests as deeply as brackets do (the lowering recurses
+    // once per `not`): each bracket level keeps the run of `not`s that
+    // precedes the next other word, and those runs count as depth too.
+    let mut nots: Vec<usize> = vec![0];
+    let mut not_depth = 0usize;
     let mut i = 0usize;
     while i < bytes.len() {
         match bytes[i] {
@@ -162,22 +179,36 @@ fn check_nesting(text: &str, file: u32) -> Option<Diagnostic> {
             }
             b'(' | b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_NESTING {
-                    let span = Span {
-                        file,
-                        start: i as u32,
-                        end: i as u32 + 1,
-                    };
-                    return Some(
-                        Diagnostic::error(Code::TooDeep, "nesting too deep", span)
-                            .label(format!("more than {MAX_NESTING} levels deep here"))
-                            .help(
-                                "split the condition into simpler parts; no rule needs this depth",
-                            ),
-                    );
+                nots.push(0);
+                if depth + not_depth > MAX_NESTING {
+                    return too_deep(i, i + 1);
                 }
             }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if nots.len() > 1 {
+                    not_depth -= nots.pop().unwrap_or(0);
+                }
+            }
+            b if b.is_ascii_alphanumeric() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                if let Some(run) = nots.last_mut() {
+                    if &bytes[start..i] == b"not" {
+                        *run += 1;
+                        not_depth += 1;
+                        if depth + not_depth > MAX_NESTING {
+                            return too_deep(start, i);
+                        }
+                    } else {
+                        not_depth -= *run;
+                        *run = 0;
+                    }
+                }
+                continue;
+            }
             _ => {}
         }
         i += 1;
