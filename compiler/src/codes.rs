@@ -78,7 +78,7 @@ codes! {
         explanation: "Rule files must be UTF-8. The error names the first byte that is not; re-save the file as UTF-8 (without a byte-order mark is best).",
         example: [("rules.kb", b"fact ok: bool ask \"caf\xe9?\"\n")];
     TooDeep = "E0003", None, "nesting too deep",
-        explanation: "Brackets and parentheses may nest at most 64 levels. No real rule needs more; deeper input is refused before parsing so hostile files cannot exhaust the stack. Split the condition into simpler evidence lines.",
+        explanation: "Brackets, parentheses and `not` may nest at most 64 levels together (`not not a` is two levels). No real rule needs more; deeper input is refused before parsing so hostile files cannot exhaust the stack. Split the condition into simpler evidence lines.",
         example: [("rules.kb", b"fact a: bool ask \"A?\"\nsymptom s \"S\" { when ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))) }\n")];
     DuplicateId = "E0004", None, "an id is declared twice",
         explanation: "Each fact, symptom, cause, fix, source, guide and example id must be unique within its kind, across every file of the knowledge base: ids become anchors, URLs and API values. Rename one of the two declarations.",
@@ -99,7 +99,7 @@ codes! {
         explanation: "`<`, `<=`, `>` and `>=` apply to `int` facts; `contains` and `matches` to `text` and `string` facts; a `text` fact can only be tested with `contains`, `matches` and `is known`; a fact on its own (`domain_joined`) must be a `bool`.",
         example: [("rules.kb", b"fact error_code: int ask \"Which code?\"\nsymptom s \"S\" { when error_code contains \"904\" }\n")];
     BadKbYaml = "E0010", None, "kb.yaml is missing or invalid",
-        explanation: "`kb.yaml` at the root of the knowledge base holds its metadata: `title`, `product`, `version`, `language` (required), `base_url` and `allow` (optional). The error points at the line and column of the problem.",
+        explanation: "`kb.yaml` at the root of the knowledge base holds its metadata: `title`, `product`, `version`, `language` (required), `base_url` and `allow` (optional). The error points at the line and column of the problem. A `kb.yaml` over 64 KiB or nested more than 32 levels deep is refused unread.",
         example: [("kb.yaml", b"title: Remote Desktop\nproduct: Remote Desktop\nversion: 1.0\nlanguage: en\ncolour: blue\n"), ("rules.kb", b"")];
     MissingAttribute = "E0011", None, "a required attribute is missing",
         explanation: "Some attributes are required: a cause needs `produces` and `prior`; a fix needs `resolves`, `effort`, `risk` and `needs`; an example needs at least one `expect`.",
