@@ -8,6 +8,7 @@
 use crate::codes::Code;
 use crate::syntax::ast::Span;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// How serious a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -101,12 +102,13 @@ impl Diagnostic {
 }
 
 /// The text of every file a check read, so spans can be shown.
+///
+/// Files are shared ([`Arc`]), each with its line index, so a caller that
+/// checks again and again (the language server) adds its cached files
+/// without copying or re-indexing them.
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    files: Vec<SourceText>,
-    /// Per file, what [`SourceMap::line_col`] needs to answer in
-    /// logarithmic time (it runs for every declaration and evidence line).
-    index: Vec<LineIndex>,
+    files: Vec<Arc<SourceText>>,
 }
 
 /// Byte offsets of line starts, and for non-ASCII text `(byte, char)`
@@ -161,13 +163,28 @@ impl LineIndex {
     }
 }
 
-/// One file's path (as shown to users) and text.
+/// One file's path (as shown to users) and text, with the line index
+/// [`SourceMap::line_col`] needs to answer in logarithmic time (it runs for
+/// every declaration and evidence line).
 #[derive(Debug, Clone)]
 pub struct SourceText {
     /// Path relative to the knowledge base root, `/`-separated.
     pub path: String,
     /// The text (lossily decoded when the file was not UTF-8).
     pub text: String,
+    index: LineIndex,
+}
+
+impl SourceText {
+    /// A file's path and text, indexed.
+    pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        SourceText {
+            path: path.into(),
+            index: LineIndex::new(&text),
+            text,
+        }
+    }
 }
 
 /// A resolved position: 1-based line and column (in characters).
@@ -182,23 +199,24 @@ pub struct LineCol {
 impl SourceMap {
     /// Adds a file and returns its index for spans.
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> u32 {
-        let text = text.into();
-        self.index.push(LineIndex::new(&text));
-        self.files.push(SourceText {
-            path: path.into(),
-            text,
-        });
+        self.add_shared(Arc::new(SourceText::new(path, text)))
+    }
+
+    /// Adds a file already indexed (and perhaps shared with other maps) and
+    /// returns its index for spans.
+    pub fn add_shared(&mut self, file: Arc<SourceText>) -> u32 {
+        self.files.push(file);
         (self.files.len() - 1) as u32
     }
 
     /// The file at `index`.
     pub fn get(&self, index: u32) -> Option<&SourceText> {
-        self.files.get(index as usize)
+        self.files.get(index as usize).map(|f| &**f)
     }
 
     /// Every file, in the order added.
-    pub fn files(&self) -> &[SourceText] {
-        &self.files
+    pub fn files(&self) -> impl ExactSizeIterator<Item = &SourceText> {
+        self.files.iter().map(|f| &**f)
     }
 
     /// The path of the file a span is in.
@@ -212,9 +230,7 @@ impl SourceMap {
             return LineCol { line: 1, column: 1 };
         };
         let offset = clamp_to_char_boundary(&f.text, offset as usize);
-        let Some(index) = self.index.get(file as usize) else {
-            return LineCol { line: 1, column: 1 };
-        };
+        let index = &f.index;
         // Line starts are after a `\n`, so they are char boundaries.
         let line = index
             .line_starts
@@ -234,8 +250,9 @@ impl SourceMap {
     /// the text)`. Renderers index all the source they are given, so giving
     /// them the whole file for each diagnostic would be quadratic.
     fn excerpt(&self, file: u32, lo: usize, hi: usize) -> Option<(usize, usize, &str)> {
-        let text = self.get(file)?.text.as_str();
-        let starts = &self.index.get(file as usize)?.line_starts;
+        let f = self.get(file)?;
+        let text = f.text.as_str();
+        let starts = &f.index.line_starts;
         let line_of = |at: usize| starts.partition_point(|&s| s as usize <= at).max(1) - 1;
         let first = line_of(lo).saturating_sub(1);
         let last = line_of(hi) + 1;

@@ -84,7 +84,7 @@ impl FileEntry {
         };
         let parsed = ParsedFile::parse(&input, position);
         FileEntry {
-            lines: LineIndex::new(&parsed.text),
+            lines: LineIndex::new(parsed.text()),
             occurrences: occurrences(&parsed.ast.items),
             parsed,
         }
@@ -92,12 +92,12 @@ impl FileEntry {
 
     /// The file's path relative to the knowledge base root.
     pub fn path(&self) -> &str {
-        &self.parsed.path
+        self.parsed.path()
     }
 
     /// The file's text.
     pub fn text(&self) -> &str {
-        &self.parsed.text
+        self.parsed.text()
     }
 }
 

@@ -5,9 +5,9 @@ use super::{show_literal, Checker, Kind};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
 use crate::fuzzy;
-use crate::syntax::ast::{Expr, Literal, Span, Spanned};
+use crate::syntax::ast::{Expr, ItemKind, Literal, SourceFile, Span, Spanned};
 use kbc_runtime::model::{CmpOp, Condition, FactIdx, FactType, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Lowers a top-level condition and warns when it can never be true; the
 /// flag says whether it can.
@@ -190,9 +190,53 @@ fn text_only(ck: &mut Checker, f: u32, name: &crate::syntax::ast::Ident, op: &st
     }
 }
 
+/// A parser for `matches` patterns, as the matcher will read them.
+fn regex_parser() -> regex_syntax::Parser {
+    regex_syntax::ParserBuilder::new().nest_limit(64).build()
+}
+
+/// The patterns of a file's `matches` conditions that are valid regexes.
+/// Validity depends on the pattern alone, so a parse computes it once and
+/// every later check of the file reuses it.
+pub(super) fn valid_patterns(file: &SourceFile) -> HashSet<String> {
+    fn walk(e: &Spanned<Expr>, out: &mut HashSet<String>) {
+        match &e.node {
+            Expr::And(parts) | Expr::Or(parts) => parts.iter().for_each(|p| walk(p, out)),
+            Expr::Not(inner) => walk(inner, out),
+            Expr::Matches(_, pattern) => {
+                if !out.contains(&pattern.node) && regex_parser().parse(&pattern.node).is_ok() {
+                    out.insert(pattern.node.clone());
+                }
+            }
+            Expr::Bare(_)
+            | Expr::Compare(..)
+            | Expr::In(..)
+            | Expr::Contains(..)
+            | Expr::Known(..) => {}
+        }
+    }
+    let mut out = HashSet::new();
+    for item in &file.items {
+        match &item.kind {
+            ItemKind::Symptom(d) => d.when.iter().for_each(|w| walk(w, &mut out)),
+            ItemKind::Cause(d) => d.evidence.iter().for_each(|e| walk(&e.condition, &mut out)),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn check_regex(ck: &mut Checker, pattern: &Spanned<String>) {
-    let mut parser = regex_syntax::ParserBuilder::new().nest_limit(64).build();
-    let Err(err) = parser.parse(&pattern.node) else {
+    let known_valid = ck
+        .valid_patterns
+        .get(pattern.span.file as usize)
+        .copied()
+        .flatten()
+        .is_some_and(|v| v.contains(&pattern.node));
+    if known_valid {
+        return;
+    }
+    let Err(err) = regex_parser().parse(&pattern.node) else {
         return;
     };
     // Point into the pattern when the source text between the quotes is the

@@ -12,11 +12,12 @@ mod meta;
 mod warnings;
 
 use crate::codes::Code;
-use crate::diagnostics::{Diagnostic, Severity, SourceMap};
+use crate::diagnostics::{Diagnostic, Severity, SourceMap, SourceText};
 use crate::fuzzy;
 use crate::syntax::ast::{self, ExpectExpr, ItemKind, Literal, Span, Spanned, StepExpr, TypeExpr};
 use kbc_runtime::model::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 pub use meta::KbYaml;
 
@@ -61,17 +62,20 @@ impl Checked {
 
 /// One `.kb` file after parsing. Callers that check again and again (the
 /// language server) keep these and re-parse only the file that changed;
-/// [`check_parsed`] then re-runs only the cheap resolve and check.
+/// [`check_parsed`] then re-runs only the cheap resolve and check, borrowing
+/// the parses and sharing their indexed text.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
-    /// `/`-separated path relative to the root.
-    pub path: String,
-    /// The text (lossily decoded when the file is not UTF-8).
-    pub text: String,
+    /// The `/`-separated path relative to the root and the text (lossily
+    /// decoded when the file is not UTF-8), indexed by line.
+    pub source: Arc<SourceText>,
     /// The declarations that parsed.
     pub ast: ast::SourceFile,
     /// Syntax errors (and an invalid UTF-8 error).
     pub diagnostics: Vec<Diagnostic>,
+    /// The `matches` patterns of this file that are valid regexes, found
+    /// once at parse time so a check does not parse every regex again.
+    valid_patterns: HashSet<String>,
 }
 
 impl ParsedFile {
@@ -84,8 +88,8 @@ impl ParsedFile {
             Ok(text) => {
                 let (ast, diagnostics) = crate::syntax::parse_file(text, index);
                 ParsedFile {
-                    path: file.path.clone(),
-                    text: text.to_string(),
+                    source: Arc::new(SourceText::new(file.path.clone(), text)),
+                    valid_patterns: conditions::valid_patterns(&ast),
                     ast,
                     diagnostics,
                 }
@@ -107,25 +111,38 @@ impl ParsedFile {
                 .label(format!("byte 0x{byte:02X} here is not UTF-8"))
                 .help("save the file as UTF-8");
                 ParsedFile {
-                    path: file.path.clone(),
-                    text: String::from_utf8_lossy(&file.bytes).into_owned(),
+                    source: Arc::new(SourceText::new(
+                        file.path.clone(),
+                        String::from_utf8_lossy(&file.bytes),
+                    )),
                     ast: ast::SourceFile::default(),
                     diagnostics: vec![d],
+                    valid_patterns: HashSet::new(),
                 }
             }
         }
+    }
+
+    /// The `/`-separated path relative to the root.
+    pub fn path(&self) -> &str {
+        &self.source.path
+    }
+
+    /// The text (lossily decoded when the file is not UTF-8).
+    pub fn text(&self) -> &str {
+        &self.source.text
     }
 }
 
 /// Checks a whole knowledge base.
 pub fn check(input: &Input) -> Checked {
-    let files = input
+    let files: Vec<ParsedFile> = input
         .files
         .iter()
         .enumerate()
         .map(|(i, f)| ParsedFile::parse(f, i))
         .collect();
-    check_files(input.kb_yaml.as_deref(), files)
+    check_files(input.kb_yaml.as_deref(), files.iter().collect())
 }
 
 /// Checks a knowledge base whose files are already parsed, each by
@@ -135,10 +152,10 @@ pub fn check_parsed<'a>(
     kb_yaml: Option<&[u8]>,
     files: impl IntoIterator<Item = &'a ParsedFile>,
 ) -> Checked {
-    check_files(kb_yaml, files.into_iter().cloned().collect())
+    check_files(kb_yaml, files.into_iter().collect())
 }
 
-fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<ParsedFile>) -> Checked {
+fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<&ParsedFile>) -> Checked {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
 
@@ -146,13 +163,15 @@ fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<ParsedFile>) -> Checked 
     let yaml_file = sources.add("kb.yaml", yaml_text.clone().unwrap_or_default());
     let kb_yaml = meta::read(yaml_text.as_deref(), yaml_file, &mut diags);
 
-    let mut items: Vec<ast::Item> = Vec::new();
+    let mut items: Vec<&ast::Item> = Vec::new();
     let mut broken: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in files {
-        sources.add(f.path, f.text);
-        diags.extend(f.diagnostics);
-        items.extend(f.ast.items);
-        broken.extend(f.ast.broken);
+    let mut valid_patterns = vec![None];
+    for f in &files {
+        sources.add_shared(f.source.clone());
+        diags.extend(f.diagnostics.iter().cloned());
+        items.extend(&f.ast.items);
+        broken.extend(f.ast.broken.iter().cloned());
+        valid_patterns.push(Some(&f.valid_patterns));
     }
 
     let syntax_errors = diags
@@ -160,6 +179,7 @@ fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<ParsedFile>) -> Checked 
         .any(|d| matches!(d.code, Code::Syntax | Code::InvalidUtf8 | Code::TooDeep));
     let mut checker = Checker::new(&sources, &items, &mut diags);
     checker.broken = broken;
+    checker.valid_patterns = valid_patterns;
     let model = checker.run(kb_yaml.as_ref());
     let allows = item_allows(&items, &sources, &mut diags);
     let kb_allow: BTreeSet<String> = kb_yaml
@@ -196,7 +216,7 @@ fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<ParsedFile>) -> Checked 
 
 /// Each item's span with the warnings it allows; unknown names are reported.
 fn item_allows(
-    items: &[ast::Item],
+    items: &[&ast::Item],
     _sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(Span, BTreeSet<String>)> {
@@ -269,7 +289,7 @@ impl Kind {
 
 struct Checker<'a> {
     sources: &'a SourceMap,
-    items: &'a [ast::Item],
+    items: &'a [&'a ast::Item],
     diags: &'a mut Vec<Diagnostic>,
     symbols: Symbols,
     facts: Vec<Fact>,
@@ -283,10 +303,16 @@ struct Checker<'a> {
     suggestion_budget: usize,
     /// Facts some condition names, even where the condition has errors.
     pub(crate) used_facts: BTreeSet<u32>,
+    /// Per source-map file, the patterns known to be valid regexes.
+    valid_patterns: Vec<Option<&'a HashSet<String>>>,
 }
 
 impl<'a> Checker<'a> {
-    fn new(sources: &'a SourceMap, items: &'a [ast::Item], diags: &'a mut Vec<Diagnostic>) -> Self {
+    fn new(
+        sources: &'a SourceMap,
+        items: &'a [&'a ast::Item],
+        diags: &'a mut Vec<Diagnostic>,
+    ) -> Self {
         Checker {
             sources,
             items,
@@ -297,6 +323,7 @@ impl<'a> Checker<'a> {
             broken: BTreeSet::new(),
             suggestion_budget: 4_000_000,
             used_facts: BTreeSet::new(),
+            valid_patterns: Vec::new(),
         }
     }
 
