@@ -281,8 +281,11 @@ pub(super) fn value(
     lit: &Spanned<Literal>,
     given: bool,
 ) -> Option<Value> {
-    let fact = ck.fact_decl(f)?.clone();
-    let mismatch = |ck: &mut Checker, expected: &str, help: Option<String>| {
+    // Borrow the fact and the diagnostics side by side: cloning the fact
+    // for every literal was a good part of a check's time.
+    let fact = ck.facts.get(f as usize)?;
+    let diags = &mut *ck.diags;
+    let mismatch = |diags: &mut Vec<Diagnostic>, expected: &str, help: Option<String>| {
         let mut d = Diagnostic::error(
             Code::TypeMismatch,
             format!(
@@ -302,16 +305,16 @@ pub(super) fn value(
         if let Some(h) = help {
             d = d.help(h);
         }
-        ck.diags.push(d);
+        diags.push(d);
         None
     };
     match (&fact.ty, &lit.node) {
         (FactType::Bool, Literal::Bool(b)) => Some(Value::Bool(*b)),
-        (FactType::Bool, _) => mismatch(ck, "`true` or `false`", None),
+        (FactType::Bool, _) => mismatch(diags, "`true` or `false`", None),
         (FactType::Int, Literal::Int(i)) => match i64::try_from(*i) {
             Ok(v) => Some(Value::Int(v)),
             Err(_) => {
-                ck.diags.push(
+                diags.push(
                     Diagnostic::error(
                         Code::NumberOutOfRange,
                         "integer does not fit in 64 bits",
@@ -327,16 +330,16 @@ pub(super) fn value(
                 .trim()
                 .starts_with(|c: char| c.is_ascii_digit() || c == '-')
                 .then(|| format!("write the number without quotes: `{}`", s.trim()));
-            mismatch(ck, "an integer", help)
+            mismatch(diags, "an integer", help)
         }
-        (FactType::Int, _) => mismatch(ck, "an integer", None),
+        (FactType::Int, _) => mismatch(diags, "an integer", None),
         (FactType::Str, Literal::Str(s)) => Some(Value::Str(s.clone())),
         (FactType::Text, Literal::Str(s)) if given => Some(Value::Str(s.clone())),
         (FactType::Text, Literal::Str(_)) => None,
         (FactType::Str | FactType::Text, Literal::Ident(s)) => {
-            mismatch(ck, "a string", Some(format!("quote it: `\"{s}\"`")))
+            mismatch(diags, "a string", Some(format!("quote it: `\"{s}\"`")))
         }
-        (FactType::Str | FactType::Text, _) => mismatch(ck, "a string", None),
+        (FactType::Str | FactType::Text, _) => mismatch(diags, "a string", None),
         (FactType::Enum(values), Literal::Ident(name)) => match values
             .iter()
             .position(|v| &v.id == name)
@@ -354,7 +357,7 @@ pub(super) fn value(
                 if let Some(c) = fuzzy::closest(name, ids.iter().copied()) {
                     d = d.help(format!("did you mean `{c}`?"));
                 }
-                ck.diags.push(d);
+                diags.push(d);
                 None
             }
         },
@@ -363,9 +366,9 @@ pub(super) fn value(
                 .iter()
                 .any(|v| &v.id == s)
                 .then(|| format!("write the value without quotes: `{s}`"));
-            mismatch(ck, "an enumeration value", help)
+            mismatch(diags, "an enumeration value", help)
         }
-        (FactType::Enum(_), _) => mismatch(ck, "an enumeration value", None),
+        (FactType::Enum(_), _) => mismatch(diags, "an enumeration value", None),
     }
 }
 
