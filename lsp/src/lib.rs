@@ -41,7 +41,25 @@ pub fn run_stdio() -> anyhow::Result<()> {
     let root = workspace_root(&params);
     let mut server = Server::new(root);
     server.publish_all(&connection)?;
-    for msg in &connection.receiver {
+    // Diagnostics are computed once the queue is empty: a burst of edits
+    // (typing faster than a check) costs one check, of the latest text.
+    let mut dirty = false;
+    loop {
+        let msg = match connection.receiver.try_recv() {
+            Ok(msg) => msg,
+            Err(e) if e.is_empty() => {
+                if dirty {
+                    dirty = false;
+                    server.publish_all(&connection)?;
+                    continue;
+                }
+                match connection.receiver.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                }
+            }
+            Err(_) => break,
+        };
         match msg {
             Message::Request(r) => {
                 if connection.handle_shutdown(&r)? {
@@ -51,9 +69,7 @@ pub fn run_stdio() -> anyhow::Result<()> {
                 connection.sender.send(Message::Response(resp))?;
             }
             Message::Notification(n) => {
-                if server.notification(n) {
-                    server.publish_all(&connection)?;
-                }
+                dirty |= server.notification(n);
             }
             Message::Response(_) => {}
         }
@@ -114,6 +130,10 @@ pub struct Server {
     kb: Option<Kb>,
     /// Diagnostics last published, per URI.
     published: HashMap<Url, Vec<lsp_types::Diagnostic>>,
+    /// The latest full text of a document whose `didChange` is not applied
+    /// yet: consecutive changes to one document are parsed once, when
+    /// anything else (a request, another notification, a check) needs it.
+    pending: Option<(Url, String)>,
 }
 
 impl Server {
@@ -122,6 +142,14 @@ impl Server {
         Server {
             kb: root.map(|r| Kb::load(&r)),
             published: HashMap::new(),
+            pending: None,
+        }
+    }
+
+    /// Applies a change held back by [`Server::notification`].
+    fn flush(&mut self) {
+        if let Some((uri, text)) = self.pending.take() {
+            self.set_text(&uri, text);
         }
     }
 
@@ -155,6 +183,9 @@ impl Server {
     }
 
     fn notification_inner(&mut self, n: Notification) -> bool {
+        if n.method != notif::DidChangeTextDocument::METHOD {
+            self.flush();
+        }
         match n.method.as_str() {
             notif::DidOpenTextDocument::METHOD => {
                 let Ok(p) =
@@ -172,7 +203,15 @@ impl Server {
                 };
                 match p.content_changes.into_iter().last() {
                     Some(change) if change.range.is_none() => {
-                        self.set_text(&p.text_document.uri, change.text)
+                        let uri = p.text_document.uri;
+                        if self.pending.as_ref().is_some_and(|(u, _)| *u != uri) {
+                            self.flush();
+                        }
+                        // Only `.kb` files and `kb.yaml` change diagnostics.
+                        let relevant =
+                            uri.path().ends_with(".kb") || uri.path().ends_with("/kb.yaml");
+                        self.pending = Some((uri, change.text));
+                        relevant
                     }
                     _ => false,
                 }
@@ -222,6 +261,7 @@ impl Server {
     /// Checks the knowledge base and returns the diagnostics to publish:
     /// every file whose diagnostics differ from the last ones sent.
     pub fn diagnostics_to_publish(&mut self) -> Vec<lsp_types::PublishDiagnosticsParams> {
+        self.flush();
         let Some(kb) = self.kb.as_ref() else {
             return Vec::new();
         };
@@ -263,6 +303,7 @@ impl Server {
 
     /// Answers a request.
     pub fn request(&mut self, r: Request) -> Response {
+        self.flush();
         let id = r.id.clone();
         let method = r.method.clone();
         let result =
