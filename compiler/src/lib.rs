@@ -40,7 +40,10 @@ pub mod render;
 pub mod syntax;
 pub mod synth;
 
-pub use check::{check, check_parsed, Checked, Input, InputFile, KbYaml, ParsedFile};
+pub use check::{
+    check, check_parsed, check_parsed_cached, CheckCache, Checked, Input, InputFile, KbYaml,
+    ParsedFile,
+};
 pub use codes::Code;
 pub use diagnostics::{Diagnostic, Severity, SourceMap};
 pub use load::{load_dir, LoadError, MAX_FILE_BYTES};

@@ -54,8 +54,9 @@ fn occurrence_at<'k>(
 // ---- diagnostics ----
 
 /// The diagnostics of every file, as `kbc check` reports them.
-pub fn diagnostics(kb: &Kb) -> HashMap<Url, Vec<lsp_types::Diagnostic>> {
+pub fn diagnostics(kb: &mut Kb) -> HashMap<Url, Vec<lsp_types::Diagnostic>> {
     let checked = kb.check();
+    let kb = &*kb;
     let yaml_text = kb
         .kb_yaml
         .as_ref()
@@ -87,11 +88,6 @@ pub fn diagnostics(kb: &Kb) -> HashMap<Url, Vec<lsp_types::Diagnostic>> {
         out.entry(uri).or_default().push(to_lsp(d, range, &place));
     }
     out.retain(|_, v| !v.is_empty());
-    // Freeing the checked model takes a tenth of an edit at 10,000 rules;
-    // do it beside publishing instead of before.
-    let _ = std::thread::Builder::new()
-        .name("kbc-lsp-drop".into())
-        .spawn(move || drop(checked));
     out
 }
 

@@ -8,7 +8,7 @@
 //! it; that is rare next to typing.
 
 use crate::index::{occurrences, Occurrence};
-use kbc_compiler::{check_parsed, Checked, InputFile, ParsedFile};
+use kbc_compiler::{check_parsed_cached, CheckCache, Checked, InputFile, ParsedFile};
 use std::path::{Path, PathBuf};
 
 /// Line starts of a text, for LSP positions (UTF-16 columns).
@@ -110,6 +110,8 @@ pub struct Kb {
     pub kb_yaml: Option<Vec<u8>>,
     /// The files, sorted by path; a file's index is its position in checks.
     pub files: Vec<FileEntry>,
+    /// What the last check found per file, reused for files it still holds.
+    cache: CheckCache,
 }
 
 impl Kb {
@@ -129,6 +131,7 @@ impl Kb {
             root: root.to_path_buf(),
             kb_yaml: input.kb_yaml,
             files,
+            cache: CheckCache::default(),
         }
     }
 
@@ -168,11 +171,15 @@ impl Kb {
         }
     }
 
-    /// Resolves and checks the cached parses.
-    pub fn check(&self) -> Checked {
-        check_parsed(
+    /// Resolves and checks the cached parses, re-checking only the files
+    /// whose parse or environment changed since the last check (see
+    /// [`kbc_compiler::check_parsed_cached`]); the diagnostics are exactly
+    /// `kbc check`'s. No model is built.
+    pub fn check(&mut self) -> Checked {
+        check_parsed_cached(
             self.kb_yaml.as_deref(),
             self.files.iter().map(|f| &f.parsed),
+            &mut self.cache,
         )
     }
 

@@ -142,7 +142,7 @@ pub fn check(input: &Input) -> Checked {
         .enumerate()
         .map(|(i, f)| ParsedFile::parse(f, i))
         .collect();
-    check_files(input.kb_yaml.as_deref(), files.iter().collect())
+    check_files(input.kb_yaml.as_deref(), files.iter().collect(), None)
 }
 
 /// Checks a knowledge base whose files are already parsed, each by
@@ -152,10 +152,135 @@ pub fn check_parsed<'a>(
     kb_yaml: Option<&[u8]>,
     files: impl IntoIterator<Item = &'a ParsedFile>,
 ) -> Checked {
-    check_files(kb_yaml, files.into_iter().collect())
+    check_files(kb_yaml, files.into_iter().collect(), None)
 }
 
-fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<&ParsedFile>) -> Checked {
+/// Like [`check_parsed`], for a caller that checks the same knowledge base
+/// again and again (the language server): a file whose parse is the same
+/// (the same [`ParsedFile::source`]) as in the last check with this `cache`,
+/// in an unchanged environment (the same ids declared in the same order,
+/// the same fact types, the same broken declarations), is not checked again;
+/// its diagnostics come from the cache. The whole-knowledge-base lints and
+/// the checks of declarations (duplicates, ids) always run.
+///
+/// The diagnostics are exactly [`check`]'s; no model is built
+/// ([`Checked::model`] is `None`).
+pub fn check_parsed_cached<'a>(
+    kb_yaml: Option<&[u8]>,
+    files: impl IntoIterator<Item = &'a ParsedFile>,
+    cache: &mut CheckCache,
+) -> Checked {
+    check_files(kb_yaml, files.into_iter().collect(), Some(cache))
+}
+
+/// What [`check_parsed_cached`] keeps between checks.
+#[derive(Debug, Clone, Default)]
+pub struct CheckCache {
+    /// Every declaration's keyword and id, in order, and the same as a set.
+    ids: Vec<(&'static str, String)>,
+    id_set: HashSet<(&'static str, String)>,
+    /// Every fact's id and type, in order, and the type of the first fact
+    /// of each name (the one a name resolves to).
+    facts: Vec<(String, FactType)>,
+    fact_types: HashMap<String, FactType>,
+    broken: BTreeSet<(String, String)>,
+    /// Per file position, what checking its declarations gave.
+    files: Vec<Option<FileMemo>>,
+}
+
+/// How the environment changed since the cached check.
+enum EnvChange {
+    /// Not at all: the same ids in the same order, the same facts, the
+    /// same broken declarations.
+    None,
+    /// These `(kind, name)`s were added, removed, or (facts) changed type;
+    /// indexes and "did you mean" suggestions may have changed everywhere.
+    Names(HashSet<(&'static str, String)>),
+}
+
+impl CheckCache {
+    /// Compares the environment with the cached one and remembers the new.
+    fn env_change(
+        &mut self,
+        items: &[&ast::Item],
+        facts: &[Fact],
+        broken: &BTreeSet<(String, String)>,
+    ) -> EnvChange {
+        let same_ids = self.ids.len() == items.len()
+            && self
+                .ids
+                .iter()
+                .zip(items)
+                .all(|((k, id), item)| *k == item.kind.keyword() && *id == item.kind.id().node);
+        let same_facts = self.facts.len() == facts.len()
+            && self
+                .facts
+                .iter()
+                .zip(facts)
+                .all(|((id, ty), f)| *id == f.id && *ty == f.ty);
+        if same_ids && same_facts && self.broken == *broken {
+            return EnvChange::None;
+        }
+        let ids: Vec<(&'static str, String)> = items
+            .iter()
+            .map(|i| (i.kind.keyword(), i.kind.id().node.clone()))
+            .collect();
+        let id_set: HashSet<(&'static str, String)> = ids.iter().cloned().collect();
+        let mut fact_types: HashMap<String, FactType> = HashMap::new();
+        for f in facts {
+            fact_types
+                .entry(f.id.clone())
+                .or_insert_with(|| f.ty.clone());
+        }
+        let mut changed: HashSet<(&'static str, String)> =
+            id_set.symmetric_difference(&self.id_set).cloned().collect();
+        for (name, ty) in &fact_types {
+            if self.fact_types.get(name) != Some(ty) {
+                changed.insert(("fact", name.clone()));
+            }
+        }
+        for name in self.fact_types.keys() {
+            if !fact_types.contains_key(name) {
+                changed.insert(("fact", name.clone()));
+            }
+        }
+        self.ids = ids;
+        self.id_set = id_set;
+        self.facts = facts.iter().map(|f| (f.id.clone(), f.ty.clone())).collect();
+        self.fact_types = fact_types;
+        self.broken = broken.clone();
+        EnvChange::Names(changed)
+    }
+}
+
+/// What checking one file's declarations (other than facts) gave.
+#[derive(Debug, Clone)]
+struct FileMemo {
+    /// The parse it was computed from.
+    source: Arc<SourceText>,
+    diags: Vec<Diagnostic>,
+    /// Per symptom of the file, whether its `when` can hold.
+    satisfiable: Vec<bool>,
+    /// Facts named in conditions.
+    used_facts: Vec<String>,
+    causes: Vec<warnings::CauseLinks>,
+    fixes: Vec<warnings::FixLinks>,
+    /// The `(kind, name)`s it resolved: its diagnostics hold while those
+    /// resolve the same way, unless a lookup failed (then they depend on
+    /// every name, through "did you mean").
+    deps: HashSet<(&'static str, String)>,
+    lookup_failed: bool,
+    /// "Did you mean" budget spent, and whether some suggestion was skipped
+    /// for want of budget.
+    budget_used: usize,
+    budget_denied: bool,
+}
+
+fn check_files(
+    kb_yaml_bytes: Option<&[u8]>,
+    files: Vec<&ParsedFile>,
+    cache: Option<&mut CheckCache>,
+) -> Checked {
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
 
@@ -166,10 +291,13 @@ fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<&ParsedFile>) -> Checked
     let mut items: Vec<&ast::Item> = Vec::new();
     let mut broken: BTreeSet<(String, String)> = BTreeSet::new();
     let mut valid_patterns = vec![None];
+    let mut ranges = Vec::with_capacity(files.len());
     for f in &files {
         sources.add_shared(f.source.clone());
         diags.extend(f.diagnostics.iter().cloned());
+        let first = items.len();
         items.extend(&f.ast.items);
+        ranges.push((f.source.clone(), first..items.len()));
         broken.extend(f.ast.broken.iter().cloned());
         valid_patterns.push(Some(&f.valid_patterns));
     }
@@ -180,7 +308,8 @@ fn check_files(kb_yaml_bytes: Option<&[u8]>, files: Vec<&ParsedFile>) -> Checked
     let mut checker = Checker::new(&sources, &items, &mut diags);
     checker.broken = broken;
     checker.valid_patterns = valid_patterns;
-    let model = checker.run(kb_yaml.as_ref());
+    checker.files = ranges;
+    let model = checker.run(kb_yaml.as_ref(), cache);
     let allows = item_allows(&items, &sources, &mut diags);
     let kb_allow: BTreeSet<String> = kb_yaml
         .as_ref()
@@ -305,6 +434,14 @@ struct Checker<'a> {
     pub(crate) used_facts: BTreeSet<u32>,
     /// Per source-map file, the patterns known to be valid regexes.
     valid_patterns: Vec<Option<&'a HashSet<String>>>,
+    /// Per `.kb` file, its text and the range of its declarations in `items`.
+    files: Vec<(Arc<SourceText>, std::ops::Range<usize>)>,
+    /// Whether a lookup went without "did you mean" for want of budget.
+    budget_denied: bool,
+    /// Whether a lookup failed (since this was last reset).
+    lookup_failed: bool,
+    /// When a cache is kept: the `(kind, name)` lookups that succeeded.
+    deps: Option<HashSet<(&'static str, String)>>,
 }
 
 impl<'a> Checker<'a> {
@@ -324,10 +461,23 @@ impl<'a> Checker<'a> {
             suggestion_budget: 4_000_000,
             used_facts: BTreeSet::new(),
             valid_patterns: Vec::new(),
+            files: Vec::new(),
+            budget_denied: false,
+            lookup_failed: false,
+            deps: None,
         }
     }
 
-    fn run(&mut self, kb_yaml: Option<&KbYaml>) -> Option<KnowledgeBase> {
+    /// Checks every declaration and lints the whole. With a cache, files
+    /// whose parse and whose environment (every declared id in order, every
+    /// fact's type, the broken declarations) are unchanged since the cached
+    /// check are not checked again: their diagnostics and what the lints
+    /// read of them are replayed, and no model is built.
+    fn run(
+        &mut self,
+        kb_yaml: Option<&KbYaml>,
+        mut cache: Option<&mut CheckCache>,
+    ) -> Option<KnowledgeBase> {
         self.declare();
         self.facts = self
             .items
@@ -339,46 +489,174 @@ impl<'a> Checker<'a> {
             .map(|f| self.fact(f))
             .collect::<Vec<_>>();
 
+        let build = cache.is_none();
+        let mut cached = Vec::new();
+        let mut changed = EnvChange::None;
+        if let Some(c) = cache.as_deref_mut() {
+            changed = c.env_change(self.items, &self.facts, &self.broken);
+            cached = std::mem::take(&mut c.files);
+            self.deps = Some(HashSet::new());
+        }
         let mut kb = KnowledgeBase {
             meta: kb_yaml.map(|k| k.meta.clone()).unwrap_or_default(),
             ..KnowledgeBase::default()
         };
-        kb.facts = self.facts.clone();
-        for item in self.items {
-            match &item.kind {
-                ItemKind::Fact(_) => {}
-                ItemKind::Symptom(d) => {
-                    let s = self.symptom(d);
-                    kb.symptoms.push(s);
+        let mut memos: Vec<FileMemo> = Vec::with_capacity(self.files.len());
+        let files = std::mem::take(&mut self.files);
+        for (pos, (source, range)) in files.iter().enumerate() {
+            let reusable = cached.get_mut(pos).and_then(Option::take).filter(|m| {
+                Arc::ptr_eq(&m.source, source)
+                    && match &changed {
+                        EnvChange::None => {
+                            !m.budget_denied && m.budget_used <= self.suggestion_budget
+                        }
+                        EnvChange::Names(names) => {
+                            !m.lookup_failed && names.iter().all(|n| !m.deps.contains(n))
+                        }
+                    }
+            });
+            if let Some(memo) = reusable {
+                self.diags.extend(memo.diags.iter().cloned());
+                self.satisfiable_symptoms
+                    .extend(memo.satisfiable.iter().copied());
+                for name in &memo.used_facts {
+                    if let Some(d) = self.symbols.facts.get(name) {
+                        self.used_facts.insert(d.index);
+                    }
                 }
-                ItemKind::Cause(d) => {
-                    let c = self.cause(d);
-                    kb.causes.push(c);
-                }
-                ItemKind::Fix(d) => {
-                    let f = self.fix(d);
-                    kb.fixes.push(f);
-                }
-                ItemKind::Source(d) => {
-                    let s = self.source(d);
-                    kb.sources.push(s);
-                }
-                ItemKind::Guide(d) => {
-                    let g = self.guide(d);
-                    kb.guides.push(g);
-                }
-                ItemKind::Example(d) => {
-                    let e = self.example(d);
-                    kb.examples.push(e);
+                self.suggestion_budget -= memo.budget_used;
+                memos.push(memo);
+                continue;
+            }
+            let first_diag = self.diags.len();
+            let first_symptom = self.satisfiable_symptoms.len();
+            let budget = self.suggestion_budget;
+            self.budget_denied = false;
+            self.lookup_failed = false;
+            if let Some(deps) = self.deps.as_mut() {
+                deps.clear();
+            }
+            let used_before = std::mem::take(&mut self.used_facts);
+            let mut causes = Vec::new();
+            let mut fixes = Vec::new();
+            for item in self.items.get(range.clone()).unwrap_or_default() {
+                match &item.kind {
+                    ItemKind::Fact(_) => {}
+                    ItemKind::Symptom(d) => {
+                        let s = self.symptom(d);
+                        if build {
+                            kb.symptoms.push(s);
+                        }
+                    }
+                    ItemKind::Cause(d) => {
+                        let c = self.cause(d);
+                        causes.push(warnings::CauseLinks {
+                            produces: self.resolved(Kind::Symptom, &d.produces),
+                            sources: self.resolved(Kind::Source, &d.sources),
+                        });
+                        if build {
+                            kb.causes.push(c);
+                        }
+                    }
+                    ItemKind::Fix(d) => {
+                        let f = self.fix(d);
+                        fixes.push(warnings::FixLinks {
+                            resolves: self.resolved(Kind::Cause, &d.resolves),
+                            has_steps: !f.steps.is_empty(),
+                            sources: self.resolved(Kind::Source, &d.sources),
+                        });
+                        if build {
+                            kb.fixes.push(f);
+                        }
+                    }
+                    ItemKind::Source(d) => {
+                        let s = self.source(d);
+                        if build {
+                            kb.sources.push(s);
+                        }
+                    }
+                    ItemKind::Guide(d) => {
+                        let g = self.guide(d);
+                        if build {
+                            kb.guides.push(g);
+                        }
+                    }
+                    ItemKind::Example(d) => {
+                        let e = self.example(d);
+                        if build {
+                            kb.examples.push(e);
+                        }
+                    }
                 }
             }
+            let used_facts = std::mem::replace(&mut self.used_facts, used_before);
+            self.used_facts.extend(used_facts.iter().copied());
+            let used_facts = used_facts
+                .iter()
+                .filter_map(|&f| self.facts.get(f as usize).map(|f| f.id.clone()))
+                .collect();
+            memos.push(FileMemo {
+                source: source.clone(),
+                diags: self.diags.get(first_diag..).unwrap_or_default().to_vec(),
+                satisfiable: self
+                    .satisfiable_symptoms
+                    .get(first_symptom..)
+                    .unwrap_or_default()
+                    .to_vec(),
+                used_facts,
+                causes,
+                fixes,
+                deps: self.deps.clone().unwrap_or_default(),
+                lookup_failed: self.lookup_failed,
+                budget_used: budget - self.suggestion_budget,
+                budget_denied: self.budget_denied,
+            });
         }
+        let of_kind = |pick: fn(&ItemKind) -> bool| -> Vec<&str> {
+            self.items
+                .iter()
+                .filter(|i| pick(&i.kind))
+                .map(|i| i.kind.id().node.as_str())
+                .collect()
+        };
+        let symbols = &self.symbols;
+        let index = move |kind: &str, name: &str| {
+            let table = match kind {
+                "symptom" => &symbols.symptoms,
+                "cause" => &symbols.causes,
+                _ => &symbols.sources,
+            };
+            table.get(name).map(|d| d.index as usize)
+        };
+        let links = warnings::Links {
+            index: &index,
+            facts: &self.facts,
+            symptoms: of_kind(|k| matches!(k, ItemKind::Symptom(_))),
+            causes: of_kind(|k| matches!(k, ItemKind::Cause(_)))
+                .into_iter()
+                .zip(memos.iter().flat_map(|m| &m.causes))
+                .collect(),
+            fixes: of_kind(|k| matches!(k, ItemKind::Fix(_)))
+                .into_iter()
+                .zip(memos.iter().flat_map(|m| &m.fixes))
+                .collect(),
+            sources: of_kind(|k| matches!(k, ItemKind::Source(_))),
+        };
+        let mut lints = Vec::new();
         warnings::lint(
-            &kb,
+            &links,
             &self.satisfiable_symptoms,
             &self.symbols_spans(),
-            self.diags,
+            &mut lints,
         );
+        self.diags.extend(lints);
+        if let Some(c) = cache {
+            c.files = memos.into_iter().map(Some).collect();
+        }
+        if !build {
+            return None;
+        }
+        kb.facts = self.facts.clone();
         Some(kb)
     }
 
@@ -460,8 +738,12 @@ impl<'a> Checker<'a> {
             Kind::Source => &self.symbols.sources,
         };
         if let Some(d) = table.get(&name.node) {
+            if let Some(deps) = self.deps.as_mut() {
+                deps.insert((kind.word(), name.node.clone()));
+            }
             return Some(d.index);
         }
+        self.lookup_failed = true;
         if self
             .broken
             .contains(&(kind.word().to_string(), name.node.clone()))
@@ -480,6 +762,7 @@ impl<'a> Checker<'a> {
             names.sort_unstable();
             fuzzy::closest(&name.node, names.iter().copied())
         } else {
+            self.budget_denied = true;
             None
         };
         if let Some(s) = suggestion {
@@ -493,6 +776,26 @@ impl<'a> Checker<'a> {
         }
         self.diags.push(d);
         None
+    }
+
+    /// The names among `names` that are declared, each once: what the lints
+    /// need of a resolved list, kept by name so a cached file's links stay
+    /// right when declarations elsewhere move.
+    fn resolved(&self, kind: Kind, names: &[ast::Ident]) -> Vec<String> {
+        let table = match kind {
+            Kind::Fact => &self.symbols.facts,
+            Kind::Symptom => &self.symbols.symptoms,
+            Kind::Cause => &self.symbols.causes,
+            Kind::Fix => &self.symbols.fixes,
+            Kind::Source => &self.symbols.sources,
+        };
+        let mut out: Vec<String> = Vec::new();
+        for n in names {
+            if table.contains_key(&n.node) && !out.contains(&n.node) {
+                out.push(n.node.clone());
+            }
+        }
+        out
     }
 
     fn lookup_all(&mut self, kind: Kind, names: &[ast::Ident]) -> Vec<u32> {
