@@ -281,58 +281,64 @@ pub(crate) fn answers(ty: &FactType, consts: &[(Value, bool)]) -> (Vec<Value>, V
 
 /// The answers to weigh (see [`answers`]).
 pub(crate) fn answer_values(ty: &FactType, consts: &[(Value, bool)]) -> Vec<Value> {
-    let mut out = Vec::new();
-    answer_values_into(ty, consts, &mut out, &mut Vec::new());
-    out
-}
-
-/// [`answer_values`] into reused buffers (`ints` is scratch).
-pub(crate) fn answer_values_into(
-    ty: &FactType,
-    consts: &[(Value, bool)],
-    out: &mut Vec<Value>,
-    ints: &mut Vec<i64>,
-) {
-    out.clear();
     match ty {
-        FactType::Bool => out.extend([Value::Bool(true), Value::Bool(false)]),
-        FactType::Enum(vs) => out.extend((0..vs.len() as u32).map(Value::Enum)),
+        FactType::Bool => vec![Value::Bool(true), Value::Bool(false)],
+        FactType::Enum(vs) => (0..vs.len() as u32).map(Value::Enum).collect(),
         FactType::Int => {
-            let set = ints;
-            set.clear();
+            let mut ints = Vec::new();
             for (v, ordered) in consts {
                 if let Value::Int(c) = v {
-                    set.push(*c);
-                    if *ordered {
-                        set.extend(c.checked_sub(1));
-                        set.extend(c.checked_add(1));
-                    }
+                    push_int_constant(&mut ints, *c, *ordered);
                 }
             }
-            set.sort_unstable();
-            set.dedup();
-            let max = set.last().and_then(|m| m.checked_add(1));
-            let min = set.first().and_then(|m| m.checked_sub(1));
-            let other = max
-                .or(min)
-                .into_iter()
-                .chain(0..)
-                .find(|v| set.binary_search(v).is_err())
-                .unwrap_or(0);
-            out.extend(set.iter().map(|&c| Value::Int(c)));
-            out.push(Value::Int(other));
+            int_answers(&mut ints);
+            ints.into_iter().map(Value::Int).collect()
         }
         FactType::Str => {
             let set = str_constants(consts);
-            let mut other = String::new();
-            while set.contains(&other.as_str()) {
-                other.push('_');
-            }
-            out.extend(set.iter().map(|s| Value::Str(s.to_string())));
+            let other = other_string(&set);
+            let mut out: Vec<Value> = set.iter().map(|s| Value::Str(s.to_string())).collect();
             out.push(Value::Str(other));
+            out
         }
-        FactType::Text => {}
+        FactType::Text => Vec::new(),
     }
+}
+
+/// Adds an `int` constant to the answers of [`int_answers`]: with its
+/// neighbours when the comparison is ordered.
+pub(crate) fn push_int_constant(ints: &mut Vec<i64>, c: i64, ordered: bool) {
+    ints.push(c);
+    if ordered {
+        ints.extend(c.checked_sub(1));
+        ints.extend(c.checked_add(1));
+    }
+}
+
+/// The `int` answers: the constants (and neighbours) gathered, distinct and
+/// ascending, then one other value.
+pub(crate) fn int_answers(ints: &mut Vec<i64>) {
+    ints.sort_unstable();
+    ints.dedup();
+    let max = ints.last().and_then(|m| m.checked_add(1));
+    let min = ints.first().and_then(|m| m.checked_sub(1));
+    let other = max
+        .or(min)
+        .into_iter()
+        .chain(0..)
+        .find(|v| ints.binary_search(v).is_err())
+        .unwrap_or(0);
+    ints.push(other);
+}
+
+/// The other `string` answer: the empty string, or the shortest run of `_`
+/// that is not one of the constants.
+pub(crate) fn other_string(constants: &[&str]) -> String {
+    let mut other = String::new();
+    while constants.contains(&other.as_str()) {
+        other.push('_');
+    }
+    other
 }
 
 fn str_constants(consts: &[(Value, bool)]) -> Vec<&str> {

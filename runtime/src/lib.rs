@@ -114,6 +114,7 @@ pub mod model;
 mod artifact;
 mod diagnosis;
 mod examples;
+mod exec;
 mod explain;
 mod fuzzy;
 mod lower;

@@ -14,15 +14,12 @@ use std::path::Path;
 
 use crate::artifact::{Artifact, LoadError};
 use crate::diagnosis::{self, Diagnosis, Question, Raw, SymptomStatus};
+use crate::exec::{fact_bit, Exec, Facts, F, T, U};
 use crate::lower::{Node, Tables, NO_TABLE};
 use crate::math;
-use crate::model::{CmpOp, FactType, KnowledgeBase, Value};
+use crate::model::{FactType, KnowledgeBase, Value};
 use crate::observation::Observation;
 use crate::scan::Scanners;
-
-const F: u8 = 0;
-const U: u8 = 1;
-const T: u8 = 2;
 
 /// A loaded knowledge base, ready to diagnose.
 #[derive(Debug, Clone)]
@@ -31,17 +28,14 @@ pub struct Matcher {
     by_name: HashMap<String, u32>,
     /// Per fact: some symptom's `when` reads it.
     in_symptoms: Vec<bool>,
-    /// Per evidence (numbered cause by cause): its decibans, `None` for
-    /// `rules_out`.
-    evidence_db: Vec<Option<i32>>,
+    /// The programs as the matcher runs them, and the causes' numbers.
+    exec: Exec,
     /// Derived at load from the tables (not stored in the artifact): the
     /// unanchored symptoms split by whether their `when` is, or is a
     /// conjunction with, a `contains`/`matches` test. Those are visited
     /// only through the atoms a segment hit, or, while their fact is
     /// unknown, only when no symptom is observed; the others always.
     text_anchors: TextAnchors,
-    /// Per cause: the position of its id in byte order (the last tie-break).
-    id_rank: Vec<u32>,
 }
 
 /// Unanchored symptoms indexed by a text test in their `when`.
@@ -93,25 +87,39 @@ fn pairs_at(pairs: &[(u32, u32)], key: u32) -> impl Iterator<Item = u32> + '_ {
 }
 
 /// What the evaluator reads: an observation, plus one hypothetical answer
-/// while a question is weighed.
+/// (the fact, its value's key, the text atoms it hits) while a question is
+/// weighed.
 #[derive(Clone, Copy)]
 struct View<'a, 'm> {
     obs: &'a Observation<'m>,
-    over: Option<(u32, &'a Value, &'a [u32])>,
+    over: Option<(u32, Option<i64>, &'a [u32])>,
 }
 
 impl View<'_, '_> {
-    fn value(&self, f: u32) -> Option<&Value> {
-        if let Some((of, v, _)) = self.over {
+    /// The [`fact_bit`] mask of the known facts.
+    fn known_mask(&self) -> u64 {
+        let over = self.over.map_or(0, |(f, _, _)| fact_bit(f));
+        self.obs.known.iter().fold(over, |m, &f| m | fact_bit(f))
+    }
+}
+
+impl Facts for View<'_, '_> {
+    fn key(&self, f: u32) -> Option<i64> {
+        if let Some((of, key, _)) = self.over {
             if of == f {
-                return Some(v);
+                return key;
             }
         }
-        self.obs.values.get(f as usize).and_then(Option::as_ref)
+        self.obs.keys.get(f as usize).copied().flatten()
     }
 
     fn known(&self, f: u32) -> bool {
-        self.value(f).is_some()
+        if let Some((of, _, _)) = self.over {
+            if of == f {
+                return true;
+            }
+        }
+        self.obs.keys.get(f as usize).is_some_and(Option::is_some)
             || self
                 .obs
                 .segments
@@ -139,73 +147,6 @@ impl View<'_, '_> {
     }
 }
 
-/// Evaluates the program at `i`; returns its value and the index after it.
-fn eval(nodes: &[Node], i: usize, v: &View) -> (u8, usize) {
-    let Some(node) = nodes.get(i) else {
-        return (U, i + 1);
-    };
-    match node {
-        Node::True => (T, i + 1),
-        Node::And { end } | Node::Or { end } => {
-            let end = *end as usize;
-            let and = matches!(node, Node::And { .. });
-            let mut acc = if and { T } else { F };
-            let mut j = i + 1;
-            while j < end {
-                let (x, next) = eval(nodes, j, v);
-                acc = if and { acc.min(x) } else { acc.max(x) };
-                if (and && acc == F) || (!and && acc == T) {
-                    break;
-                }
-                j = next.max(j + 1);
-            }
-            (acc, end.max(i + 1))
-        }
-        Node::Not => {
-            let (x, next) = eval(nodes, i + 1, v);
-            (T - x, next)
-        }
-        Node::Cmp { fact, op, value } => {
-            let r = match v.value(*fact) {
-                None => U,
-                Some(x) => {
-                    let b = match op {
-                        CmpOp::Eq => x == value,
-                        CmpOp::Ne => x != value,
-                        _ => match (x, value) {
-                            (Value::Int(a), Value::Int(b)) => match op {
-                                CmpOp::Lt => a < b,
-                                CmpOp::Le => a <= b,
-                                CmpOp::Gt => a > b,
-                                _ => a >= b,
-                            },
-                            _ => false,
-                        },
-                    };
-                    if b {
-                        T
-                    } else {
-                        F
-                    }
-                }
-            };
-            (r, i + 1)
-        }
-        Node::In { fact, values } => {
-            let r = match v.value(*fact) {
-                None => U,
-                Some(x) if values.contains(x) => T,
-                Some(_) => F,
-            };
-            (r, i + 1)
-        }
-        Node::Contains { fact, atom, .. } | Node::Matches { fact, atom, .. } => {
-            (v.text(*fact, *atom), i + 1)
-        }
-        Node::Known { fact } => (if v.known(*fact) { T } else { F }, i + 1),
-    }
-}
-
 /// The index after the program at `i`.
 fn prog_end(nodes: &[Node], i: usize, depth: usize) -> usize {
     match nodes.get(i) {
@@ -229,6 +170,23 @@ pub(crate) struct Scratch {
     ruled: Vec<u32>,
     /// Ranked candidates as positions in `cands`, in rank order.
     ranked: Vec<u32>,
+    /// Every candidate's evidence: `(position in cands, evidence, value)`.
+    evals: Vec<(u32, u32, u8)>,
+    /// The sort keys of `ranked`.
+    order: Vec<(std::cmp::Reverse<i64>, std::cmp::Reverse<i32>, u32, u32)>,
+}
+
+thread_local! {
+    /// The buffers of the last ranking on this thread, reused by the next.
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's reusable ranking buffers.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut sc = SCRATCH.with(std::cell::Cell::take);
+    let r = f(&mut sc);
+    SCRATCH.with(|s| s.set(sc));
+    r
 }
 
 impl Matcher {
@@ -269,29 +227,13 @@ impl Matcher {
         text_anchors.by_fact.sort_unstable();
         text_anchors.facts.sort_unstable();
         text_anchors.facts.dedup();
-        let mut by_id: Vec<u32> = (0..kb.causes.len() as u32).collect();
-        by_id.sort_by(|&a, &b| {
-            let id = |c: u32| kb.causes.get(c as usize).map_or("", |c| c.id.as_str());
-            id(a).cmp(id(b))
-        });
-        let mut id_rank = vec![0u32; kb.causes.len()];
-        for (rank, &c) in by_id.iter().enumerate() {
-            if let Some(r) = id_rank.get_mut(c as usize) {
-                *r = rank as u32;
-            }
-        }
-        let evidence_db = kb
-            .causes
-            .iter()
-            .flat_map(|c| c.evidence.iter().map(|e| e.strength.decibans()))
-            .collect();
+        let exec = Exec::new(kb, t);
         Matcher {
             art: artifact,
             by_name,
             in_symptoms,
             text_anchors,
-            id_rank,
-            evidence_db,
+            exec,
         }
     }
 
@@ -360,6 +302,11 @@ impl Matcher {
         &self.art.scanners
     }
 
+    /// The key of a value in the matcher's programs.
+    pub(crate) fn value_key(&self, v: &Value) -> Option<i64> {
+        self.exec.value_key(v)
+    }
+
     pub(crate) fn fact_index(&self, name: &str) -> Option<crate::model::FactIdx> {
         self.by_name.get(name).map(|&i| crate::model::FactIdx(i))
     }
@@ -369,41 +316,38 @@ impl Matcher {
         let Some(&p) = t.symptom_prog.get(s as usize) else {
             return;
         };
-        match eval(&t.nodes, p as usize, v).0 {
+        match self.exec.eval(p, v) {
             T => sc.observed.push(s),
             U => sc.possible.push(s),
             _ => {}
         }
     }
 
-    fn anchored_at(&self, f: u32, value: &Value) -> &[u32] {
+    /// The symptoms anchored at fact `f` having the value of `key`.
+    fn anchored_at(&self, f: u32, key: i64) -> &[u32] {
         let t = &self.art.tables;
-        match value {
-            Value::Int(i) => match t.int_keys.binary_search(&(f, *i)) {
-                Ok(k) => t.int_anchored.get(k),
+        let base = t.enum_base.get(f as usize).copied().unwrap_or(NO_TABLE);
+        if base != NO_TABLE {
+            return match usize::try_from(key) {
+                Ok(o) => t.enum_anchored.get(base as usize + o),
                 Err(_) => &[],
-            },
-            Value::Bool(_) | Value::Enum(_) => {
-                let base = t.enum_base.get(f as usize).copied().unwrap_or(NO_TABLE);
-                match crate::lower::slot(value) {
-                    Some(o) if base != NO_TABLE => t.enum_anchored.get(base as usize + o),
-                    _ => &[],
-                }
-            }
-            Value::Str(_) => &[],
+            };
+        }
+        match t.int_keys.binary_search(&(f, key)) {
+            Ok(k) => t.int_anchored.get(k),
+            Err(_) => &[],
         }
     }
 
     /// Symptom statuses, candidates and their scores.
     fn rank_into(&self, v: &View, sc: &mut Scratch) {
         let t = &self.art.tables;
-        let kb = &self.art.kb;
         sc.observed.clear();
         sc.possible.clear();
         let over = v.over.map(|(f, _, _)| f);
         for &f in v.obs.known.iter().chain(over.as_slice()) {
-            if let Some(val) = v.value(f) {
-                for &s in self.anchored_at(f, val) {
+            if let Some(key) = v.key(f) {
+                for &s in self.anchored_at(f, key) {
                     self.visit_symptom(s, v, sc);
                 }
             }
@@ -425,7 +369,7 @@ impl Matcher {
         }
         if sc.observed.is_empty() {
             for f in 0..t.anchored_by_fact.rows() {
-                if v.value(f as u32).is_none() {
+                if v.key(f as u32).is_none() {
                     for &s in t.anchored_by_fact.get(f) {
                         self.visit_symptom(s, v, sc);
                     }
@@ -454,25 +398,33 @@ impl Matcher {
         for &s in from {
             sc.cands.extend_from_slice(t.producers.get(s as usize));
         }
-        sc.cands.sort_unstable();
-        sc.cands.dedup();
+        // One symptom's producers are ascending already.
+        if from.len() > 1 {
+            sc.cands.sort_unstable();
+            sc.cands.dedup();
+        }
         sc.scores.clear();
         sc.ruled.clear();
-        for &c in &sc.cands {
-            let Some(cause) = kb.causes.get(c as usize) else {
+        sc.evals.clear();
+        let ex = &self.exec;
+        let known = v.known_mask();
+        for (k, &c) in sc.cands.iter().enumerate() {
+            let Some(rec) = ex.causes.get(c as usize) else {
                 sc.scores.push(0);
                 sc.ruled.push(1);
                 continue;
             };
-            let mut score = i64::from(cause.prior.decibans());
+            let mut score = i64::from(rec.prior);
             let mut ruled = 0u32;
-            let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
-            for (k, e) in cause.evidence.iter().enumerate() {
-                let Some(&p) = t.evidence_prog.get(first + k) else {
-                    continue;
-                };
-                if eval(&t.nodes, p as usize, v).0 == T {
-                    match e.strength.decibans() {
+            let evidence = ex
+                .evidence
+                .get(rec.first as usize..rec.end as usize)
+                .unwrap_or(&[]);
+            for (i, e) in evidence.iter().enumerate() {
+                let value = ex.evidence_value(e, known, v);
+                sc.evals.push((k as u32, rec.first + i as u32, value));
+                if value == T {
+                    match e.db() {
                         Some(d) => score += i64::from(d),
                         None => ruled += 1,
                     }
@@ -481,21 +433,27 @@ impl Matcher {
             sc.scores.push(score);
             sc.ruled.push(ruled);
         }
+        // Rank order: score, then prior (both descending), then id.
+        sc.order.clear();
+        for (k, (&c, (&score, &ruled))) in sc
+            .cands
+            .iter()
+            .zip(sc.scores.iter().zip(&sc.ruled))
+            .enumerate()
+        {
+            if ruled == 0 {
+                let rec = ex.causes.get(c as usize).copied().unwrap_or_default();
+                sc.order.push((
+                    std::cmp::Reverse(score),
+                    std::cmp::Reverse(rec.prior),
+                    rec.id_rank,
+                    k as u32,
+                ));
+            }
+        }
+        sc.order.sort_unstable();
         sc.ranked.clear();
-        sc.ranked
-            .extend((0..sc.cands.len() as u32).filter(|&k| sc.ruled.get(k as usize) == Some(&0)));
-        let key = |k: &u32| {
-            let c = sc.cands.get(*k as usize).copied().unwrap_or(0);
-            let cause = kb.causes.get(c as usize);
-            (
-                std::cmp::Reverse(sc.scores.get(*k as usize).copied().unwrap_or(0)),
-                std::cmp::Reverse(cause.map_or(0, |c| c.prior.decibans())),
-                self.id_rank.get(c as usize).copied().unwrap_or(u32::MAX),
-            )
-        };
-        let mut ranked = std::mem::take(&mut sc.ranked);
-        ranked.sort_unstable_by_key(key);
-        sc.ranked = ranked;
+        sc.ranked.extend(sc.order.iter().map(|o| o.3));
     }
 
     /// Diagnoses an observation: ranked and ruled-out causes with their
@@ -506,21 +464,21 @@ impl Matcher {
         let v = View { obs, over: None };
         let mut sc = Scratch::default();
         self.rank_into(&v, &mut sc);
+        let ex = &self.exec;
+        let known = v.known_mask();
         let true_evidence = |c: u32, rules_out: bool| -> Vec<usize> {
-            let Some(cause) = kb.causes.get(c as usize) else {
+            let Some(rec) = ex.causes.get(c as usize) else {
                 return Vec::new();
             };
-            let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
-            (0..cause.evidence.len())
+            let evidence = ex
+                .evidence
+                .get(rec.first as usize..rec.end as usize)
+                .unwrap_or(&[]);
+            (0..evidence.len())
                 .filter(|&k| {
-                    let is_ro = cause
-                        .evidence
-                        .get(k)
-                        .is_some_and(|e| e.strength.decibans().is_none());
-                    is_ro == rules_out
-                        && t.evidence_prog
-                            .get(first + k)
-                            .is_some_and(|&p| eval(&t.nodes, p as usize, &v).0 == T)
+                    evidence.get(k).is_some_and(|e| {
+                        e.db().is_none() == rules_out && ex.evidence_value(e, known, &v) == T
+                    })
                 })
                 .collect()
         };
@@ -598,17 +556,18 @@ impl Matcher {
     /// The ranked causes only, as `(cause index, score)` in rank order: the
     /// cheapest way to rank an observation.
     pub fn rank(&self, obs: &Observation<'_>) -> Vec<(crate::model::CauseIdx, i64)> {
-        let mut sc = Scratch::default();
-        self.rank_into(&View { obs, over: None }, &mut sc);
-        sc.ranked
-            .iter()
-            .filter_map(|&k| {
-                Some((
-                    crate::model::CauseIdx(*sc.cands.get(k as usize)?),
-                    *sc.scores.get(k as usize)?,
-                ))
-            })
-            .collect()
+        with_scratch(|sc| {
+            self.rank_into(&View { obs, over: None }, sc);
+            sc.ranked
+                .iter()
+                .filter_map(|&k| {
+                    Some((
+                        crate::model::CauseIdx(*sc.cands.get(k as usize)?),
+                        *sc.scores.get(k as usize)?,
+                    ))
+                })
+                .collect()
+        })
     }
 
     /// The unknown fact whose answer best separates the ranked causes.
@@ -648,16 +607,29 @@ impl Matcher {
         obs: &Observation<'_>,
         skip: &[crate::model::FactIdx],
     ) -> Option<Question> {
-        let mut sc = Scratch::default();
-        self.rank_into(&View { obs, over: None }, &mut sc);
-        self.question_from(obs, &sc, skip)
+        with_scratch(|sc| {
+            self.rank_into(&View { obs, over: None }, sc);
+            self.question_from(obs, sc, skip)
+        })
     }
 
-    fn evidence_range(&self, c: u32) -> std::ops::Range<usize> {
-        let ce = &self.art.tables.cause_evidence;
-        let a = ce.get(c as usize).copied().unwrap_or(0) as usize;
-        let b = ce.get(c as usize + 1).copied().unwrap_or(0) as usize;
-        a..b.max(a)
+    /// Calls `each` with every fact evidence `e` reads: from its mask when
+    /// that names them all, else from the tables.
+    fn each_fact_read(&self, e: u32, r: &crate::exec::EvidenceRec, mut each: impl FnMut(u32)) {
+        if r.reads & fact_bit(63) == 0 {
+            let mut m = r.reads;
+            while m != 0 {
+                each(m.trailing_zeros());
+                m &= m - 1;
+            }
+        } else {
+            self.art
+                .tables
+                .evidence_facts
+                .get(e as usize)
+                .iter()
+                .for_each(|&f| each(f));
+        }
     }
 
     fn question_from(
@@ -668,90 +640,112 @@ impl Matcher {
     ) -> Option<Question> {
         let kb = &self.art.kb;
         let t = &self.art.tables;
-        let mut scores: Vec<i64> = base
+        let ex = &self.exec;
+        let now_scores: Vec<i64> = base
             .ranked
             .iter()
             .filter_map(|&k| base.scores.get(k as usize).copied())
             .collect();
-        let h_now = math::entropy(&mut scores);
+        let now_sums = now_scores.iter().copied().max().map(|max| {
+            let mut sums = math::EntropySums::new(max);
+            now_scores.iter().for_each(|&s| sums.add(s));
+            sums
+        });
+        let h_now = now_sums.map_or(0.0, |s| s.entropy());
         // The programs considered: ranked candidates' evidence, and when no
-        // symptom is observed, the possible symptoms' `when`. One pass over
-        // their nodes gathers the constants compared with each fact.
+        // symptom is observed, the possible symptoms' `when`; the facts
+        // they read that can be asked.
         let mut progs: Vec<u32> = Vec::new();
-        let mut facts: Vec<u32> = Vec::new();
-        for &k in &base.ranked {
-            let Some(&c) = base.cands.get(k as usize) else {
+        let mut want = vec![false; kb.facts.len()];
+        let mut mark = |f: u32| {
+            if let Some(w) = want.get_mut(f as usize) {
+                *w = true;
+            }
+        };
+        for &(k, e, _) in &base.evals {
+            if base.ruled.get(k as usize) != Some(&0) {
                 continue;
-            };
-            for e in self.evidence_range(c) {
-                facts.extend_from_slice(t.evidence_facts.get(e));
-                progs.extend(t.evidence_prog.get(e));
+            }
+            if let Some(r) = ex.evidence.get(e as usize) {
+                self.each_fact_read(e, r, &mut mark);
+                progs.push(r.prog);
             }
         }
         if base.observed.is_empty() {
             for &s in &base.possible {
-                facts.extend_from_slice(t.symptom_facts.get(s as usize));
+                t.symptom_facts
+                    .get(s as usize)
+                    .iter()
+                    .for_each(|&f| mark(f));
                 progs.extend(t.symptom_prog.get(s as usize));
             }
         }
-        facts.sort_unstable();
-        facts.dedup();
-        facts.retain(|&f| {
-            let fi = crate::model::FactIdx(f);
-            kb.facts
-                .get(f as usize)
-                .is_some_and(|fact| fact.question.is_some() && fact.ty != FactType::Text)
+        for (f, w) in want.iter_mut().enumerate() {
+            let fi = crate::model::FactIdx(f as u32);
+            *w = *w
+                && kb
+                    .facts
+                    .get(f)
+                    .is_some_and(|fact| fact.question.is_some() && fact.ty != FactType::Text)
                 && !obs.is_known(fi)
-                && !skip.contains(&fi)
-        });
-        if facts.is_empty() {
-            return None;
+                && !skip.contains(&fi);
         }
-        let mut consts: Vec<(u32, Value, bool)> = Vec::new();
-        for &p in &progs {
-            let end = prog_end(&t.nodes, p as usize, 0);
-            for n in t.nodes.get(p as usize..end).unwrap_or(&[]) {
-                match n {
-                    Node::Cmp { fact, op, value } if facts.binary_search(fact).is_ok() => {
-                        consts.push((*fact, value.clone(), !matches!(op, CmpOp::Eq | CmpOp::Ne)));
-                    }
-                    Node::In { fact, values } if facts.binary_search(fact).is_ok() => {
-                        consts.extend(values.iter().map(|v| (*fact, v.clone(), false)));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        consts.sort_by_key(|c| c.0);
+        let want = |f: u32| want.get(f as usize).copied().unwrap_or(false);
         // For the answers that leave the candidates alone: every
         // candidate's evidence that reads a considered fact, with whether it
         // holds now, grouped by fact.
         let now = View { obs, over: None };
         let mut reads: Vec<(u32, u32, u32, bool)> = Vec::new(); // (fact, candidate, evidence, holds)
         if !base.observed.is_empty() {
-            for (k, &c) in base.cands.iter().enumerate() {
-                for e in self.evidence_range(c) {
-                    let mut holds = None;
-                    for &f in t.evidence_facts.get(e) {
-                        if facts.binary_search(&f).is_ok() {
-                            let h = *holds.get_or_insert_with(|| {
-                                t.evidence_prog
-                                    .get(e)
-                                    .is_some_and(|&p| eval(&t.nodes, p as usize, &now).0 == T)
-                            });
-                            reads.push((f, k as u32, e as u32, h));
-                        }
-                    }
+            for &(k, e, value) in &base.evals {
+                let Some(r) = ex.evidence.get(e as usize) else {
+                    continue;
+                };
+                // A decided condition stays decided whatever the answer
+                // (unless it tests `is known`): it never moves a score.
+                if value != U && !r.can_flip_when_decided() {
+                    continue;
                 }
+                self.each_fact_read(e, r, |f| {
+                    // Unknown now and never true whatever `f` is: it never
+                    // moves a score either.
+                    if want(f) && (value == T || ex.can_become_true(r.prog, f, &now)) {
+                        reads.push((f, k, e, value == T));
+                    }
+                });
             }
-            reads.sort_by_key(|r| r.0);
+            reads.sort_unstable();
         }
+        // The constants each fact to weigh is compared with, by fact: the
+        // facts considered, but for those no answer can move (no reads).
+        let delta = |f: u32| {
+            !base.observed.is_empty() && !self.in_symptoms.get(f as usize).copied().unwrap_or(true)
+        };
+        let mut weigh = vec![false; kb.facts.len()];
+        for (f, w) in weigh.iter_mut().enumerate() {
+            *w = want(f as u32) && !delta(f as u32);
+        }
+        for r in &reads {
+            if let Some(w) = weigh.get_mut(r.0 as usize) {
+                *w = true;
+            }
+        }
+        let weigh = |f: u32| weigh.get(f as usize).copied().unwrap_or(false);
+        let mut consts: Vec<(u32, i64, bool)> = Vec::new();
+        for &p in &progs {
+            ex.constants(p, |f, key, ordered| {
+                if weigh(f) {
+                    consts.push((f, key, ordered));
+                }
+            });
+        }
+        consts.sort_unstable();
+        consts.dedup();
         // Working copies of the candidates' scores, changed and restored
         // around each answer.
         let mut scores: Vec<i64> = base.scores.clone();
         let mut ruled: Vec<u32> = base.ruled.clone();
-        let mut best: Option<(f64, usize)> = None;
-        let mut best_shown = Vec::new();
+        let mut best: Option<(f64, u32)> = None;
         let mut sc = Scratch::default();
         let mut h_after = Vec::new();
         let mut tmp = Vec::new();
@@ -759,26 +753,18 @@ impl Matcher {
         let mut pats = Vec::new();
         let mut hits: Vec<u32> = Vec::new();
         let mut set = None;
-        let mut fact_consts: Vec<(Value, bool)> = Vec::new();
         let mut memo: Vec<(u128, f64)> = Vec::new();
         let mut news: Vec<bool> = Vec::new();
-        let mut answers: Vec<Value> = Vec::new();
-        let mut ints: Vec<i64> = Vec::new();
-        for &f in &facts {
+        let mut answers: Vec<i64> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        for f in (0..kb.facts.len() as u32).filter(|&f| weigh(f)) {
             let Some(fact) = kb.facts.get(f as usize) else {
                 continue;
             };
             let lo = consts.partition_point(|c| c.0 < f);
             let hi = consts.partition_point(|c| c.0 <= f);
-            fact_consts.clear();
-            fact_consts.extend(
-                consts
-                    .get(lo..hi)
-                    .unwrap_or(&[])
-                    .iter()
-                    .map(|c| (c.1.clone(), c.2)),
-            );
-            diagnosis::answer_values_into(&fact.ty, &fact_consts, &mut answers, &mut ints);
+            let fact_consts = consts.get(lo..hi).unwrap_or(&[]);
+            self.answer_keys(&fact.ty, fact_consts, &mut answers, &mut texts);
             let atoms = {
                 let fa = &t.fact_atoms;
                 let a = fa.get(f as usize).copied().unwrap_or(0) as usize;
@@ -789,15 +775,14 @@ impl Matcher {
             let hi = reads.partition_point(|r| r.0 <= f);
             let my_reads = reads.get(lo..hi).unwrap_or(&[]);
             h_after.clear();
-            let delta = !base.observed.is_empty()
-                && !self.in_symptoms.get(f as usize).copied().unwrap_or(true);
+            let delta = delta(f);
             // Answers that flip the same evidence give the same entropy:
             // remember it by the flips (as a bit mask, for up to 128 reads).
             memo.clear();
-            for a in &answers {
+            for (i, &key) in answers.iter().enumerate() {
                 hits.clear();
-                if let (Value::Str(s), false) = (a, atoms.is_empty()) {
-                    self.art.scanners.scan(s, &mut lits, &mut pats, &mut set);
+                if let (Some(text), false) = (texts.get(i), atoms.is_empty()) {
+                    self.art.scanners.scan(text, &mut lits, &mut pats, &mut set);
                     for (list, rows) in [(&lits, &t.literal_atoms), (&pats, &t.pattern_atoms)] {
                         for &l in list.iter() {
                             hits.extend(
@@ -812,7 +797,7 @@ impl Matcher {
                 }
                 let over = View {
                     obs,
-                    over: Some((f, a, &hits)),
+                    over: Some((f, Some(key), &hits)),
                 };
                 tmp.clear();
                 let mut sig = None;
@@ -820,9 +805,9 @@ impl Matcher {
                     // The candidates stay; only evidence reading `f` moves.
                     news.clear();
                     news.extend(my_reads.iter().map(|&(_, _, e, _)| {
-                        t.evidence_prog
+                        ex.evidence
                             .get(e as usize)
-                            .is_some_and(|&p| eval(&t.nodes, p as usize, &over).0 == T)
+                            .is_some_and(|r| ex.eval(r.prog, &over) == T)
                     }));
                     if my_reads.len() <= 128 {
                         let flips = my_reads
@@ -849,12 +834,12 @@ impl Matcher {
                             let on = new != undo;
                             let k = k as usize;
                             match (
-                                self.evidence_db.get(e as usize),
+                                ex.evidence.get(e as usize).map(|r| r.db()),
                                 scores.get_mut(k),
                                 ruled.get_mut(k),
                             ) {
                                 (Some(Some(d)), Some(s), _) => {
-                                    *s += if on { i64::from(*d) } else { -i64::from(*d) };
+                                    *s += if on { i64::from(d) } else { -i64::from(d) };
                                 }
                                 (Some(None), _, Some(r)) => {
                                     *r = if on { *r + 1 } else { r.saturating_sub(1) };
@@ -864,14 +849,45 @@ impl Matcher {
                         }
                     };
                     apply(&mut scores, &mut ruled, false);
-                    tmp.extend(
+                    let ranked_scores = || {
                         scores
                             .iter()
                             .zip(&ruled)
                             .filter(|(_, &r)| r == 0)
-                            .map(|(&s, _)| s),
-                    );
+                            .map(|(&s, _)| s)
+                    };
+                    let max = ranked_scores().max();
+                    let h = match now_sums {
+                        // The top score stays: update the sums for the
+                        // candidates that moved (same bits as afresh).
+                        Some(mut sums) if max == Some(sums.max()) => {
+                            let mut last = None;
+                            for (&(_, k, _, old), &new) in my_reads.iter().zip(news.iter()) {
+                                if old == new || last == Some(k) {
+                                    continue;
+                                }
+                                last = Some(k);
+                                let k = k as usize;
+                                if base.ruled.get(k) == Some(&0) {
+                                    sums.remove(base.scores.get(k).copied().unwrap_or(0));
+                                }
+                                if ruled.get(k) == Some(&0) {
+                                    sums.add(scores.get(k).copied().unwrap_or(0));
+                                }
+                            }
+                            sums.entropy()
+                        }
+                        _ => {
+                            tmp.extend(ranked_scores());
+                            math::entropy(&tmp)
+                        }
+                    };
                     apply(&mut scores, &mut ruled, true);
+                    if let Some(flips) = sig {
+                        memo.push((flips, h));
+                    }
+                    h_after.push(h);
+                    continue;
                 } else {
                     self.rank_into(&over, &mut sc);
                     tmp.extend(
@@ -880,19 +896,73 @@ impl Matcher {
                             .filter_map(|&k| sc.scores.get(k as usize).copied()),
                     );
                 }
-                let h = math::entropy(&mut tmp);
+                let h = math::entropy(&tmp);
                 if let Some(flips) = sig {
                     memo.push((flips, h));
                 }
                 h_after.push(h);
             }
-            let g = math::gain(h_now, &h_after);
-            if math::better(best, g) {
-                best = Some((g, f as usize));
-                best_shown = diagnosis::shown_answers(&fact.ty, &fact_consts);
+            let g = math::gain(h_now, &mut h_after);
+            if math::better(best.map(|(g, f)| (g, f as usize)), g) {
+                best = Some((g, f));
             }
         }
         let (_, f) = best?;
-        diagnosis::question(kb, f, best_shown)
+        let fact = kb.facts.get(f as usize)?;
+        let lo = consts.partition_point(|c| c.0 < f);
+        let hi = consts.partition_point(|c| c.0 <= f);
+        let shown: Vec<(Value, bool)> = consts
+            .get(lo..hi)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&(_, key, ordered)| {
+                let v = match fact.ty {
+                    FactType::Int => Value::Int(key),
+                    FactType::Str => Value::Str(ex.string(key)?.to_string()),
+                    _ => return None,
+                };
+                Some((v, ordered))
+            })
+            .collect();
+        diagnosis::question(kb, f as usize, diagnosis::shown_answers(&fact.ty, &shown))
+    }
+
+    /// The answers to weigh for a fact of type `ty` compared with `consts`
+    /// (`(fact, key, ordered)`), as keys: the same set as
+    /// [`diagnosis::answer_values`] gives as values (docs/SEMANTICS.md,
+    /// "Next question"). For a `string` fact, `texts` gets the answers'
+    /// text, in the same order; otherwise it is left empty.
+    fn answer_keys(
+        &self,
+        ty: &FactType,
+        consts: &[(u32, i64, bool)],
+        out: &mut Vec<i64>,
+        texts: &mut Vec<String>,
+    ) {
+        out.clear();
+        texts.clear();
+        match ty {
+            FactType::Bool => out.extend([1, 0]),
+            FactType::Enum(vs) => out.extend(0..vs.len() as i64),
+            FactType::Int => {
+                for &(_, c, ordered) in consts {
+                    diagnosis::push_int_constant(out, c, ordered);
+                }
+                diagnosis::int_answers(out);
+            }
+            FactType::Str => {
+                let mut set: Vec<&str> = consts
+                    .iter()
+                    .filter_map(|&(_, key, _)| self.exec.string(key))
+                    .collect();
+                set.sort_unstable();
+                set.dedup();
+                let other = diagnosis::other_string(&set);
+                texts.extend(set.iter().map(|s| s.to_string()));
+                texts.push(other);
+                out.extend(texts.iter().map(|s| self.exec.string_key(s)));
+            }
+            FactType::Text => {}
+        }
     }
 }

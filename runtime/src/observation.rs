@@ -193,6 +193,8 @@ pub struct LogSummary {
 pub struct Observation<'m> {
     pub(crate) m: &'m Matcher,
     pub(crate) values: Vec<Option<Value>>,
+    /// Per fact: its value's key for the matcher's programs.
+    pub(crate) keys: Vec<Option<i64>>,
     pub(crate) segments: Vec<Vec<String>>,
     /// Facts with a value or a segment, in the order first set.
     pub(crate) known: Vec<u32>,
@@ -210,6 +212,7 @@ impl<'m> Observation<'m> {
         Observation {
             m: matcher,
             values: vec![None; kb.facts.len()],
+            keys: vec![None; kb.facts.len()],
             segments: vec![Vec::new(); kb.facts.len()],
             known: Vec::new(),
             hits: vec![0; matcher.tables().atoms.len().div_ceil(64)],
@@ -513,7 +516,10 @@ impl<'m> Observation<'m> {
                 self.set_hits(&hit);
             }
         }
-        if let Some(slot) = self.values.get_mut(f.index()) {
+        if let (Some(slot), Some(key)) =
+            (self.values.get_mut(f.index()), self.keys.get_mut(f.index()))
+        {
+            *key = self.m.value_key(&v);
             *slot = Some(v);
             self.mark_known(f);
         }
@@ -533,6 +539,9 @@ impl<'m> Observation<'m> {
         self.clear_hits(f);
         if let Some(v) = self.values.get_mut(f.index()) {
             *v = None;
+        }
+        if let Some(k) = self.keys.get_mut(f.index()) {
+            *k = None;
         }
         if let Some(s) = self.segments.get_mut(f.index()) {
             s.clear();

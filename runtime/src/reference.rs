@@ -279,8 +279,8 @@ impl<'k> Reference<'k> {
 
     fn entropy_of(&self, facts: &Facts) -> f64 {
         let (_, cands, ranked) = self.rank(facts);
-        let mut scores: Vec<i64> = ranked.iter().map(|&i| cands[i].1).collect();
-        math::entropy(&mut scores)
+        let scores: Vec<i64> = ranked.iter().map(|&i| cands[i].1).collect();
+        math::entropy(&scores)
     }
 
     fn question(&self, facts: &Facts) -> Option<Question> {
@@ -315,7 +315,7 @@ impl<'k> Reference<'k> {
                 constants(c, fi, &mut consts);
             }
             let (answers, shown) = diagnosis::answers(&fact.ty, &consts);
-            let h_after: Vec<f64> = answers
+            let mut h_after: Vec<f64> = answers
                 .into_iter()
                 .map(|a| {
                     let mut with = facts.clone();
@@ -323,7 +323,7 @@ impl<'k> Reference<'k> {
                     self.entropy_of(&with)
                 })
                 .collect();
-            let g = math::gain(h_now, &h_after);
+            let g = math::gain(h_now, &mut h_after);
             if math::better(best, g) {
                 best = Some((g, f));
                 best_shown = shown;
