@@ -17,6 +17,7 @@ use crate::fuzzy;
 use crate::syntax::ast::{self, ExpectExpr, ItemKind, Literal, Span, Spanned, StepExpr, TypeExpr};
 use kbc_runtime::model::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 pub use meta::KbYaml;
@@ -178,11 +179,11 @@ pub fn check_parsed_cached<'a>(
 pub struct CheckCache {
     /// Every declaration's keyword and id, in order, and the same as a set.
     ids: Vec<(&'static str, String)>,
-    id_set: HashSet<(&'static str, String)>,
+    id_set: FxSet<(&'static str, String)>,
     /// Every fact's id and type, in order, and the type of the first fact
     /// of each name (the one a name resolves to).
     facts: Vec<(String, FactType)>,
-    fact_types: HashMap<String, FactType>,
+    fact_types: FxMap<String, FactType>,
     broken: BTreeSet<(String, String)>,
     /// Per file position, what checking its declarations gave.
     files: Vec<Option<FileMemo>>,
@@ -195,7 +196,7 @@ enum EnvChange {
     None,
     /// These `(kind, name)`s were added, removed, or (facts) changed type;
     /// indexes and "did you mean" suggestions may have changed everywhere.
-    Names(HashSet<(&'static str, String)>),
+    Names(FxSet<(&'static str, String)>),
 }
 
 impl CheckCache {
@@ -225,14 +226,14 @@ impl CheckCache {
             .iter()
             .map(|i| (i.kind.keyword(), i.kind.id().node.clone()))
             .collect();
-        let id_set: HashSet<(&'static str, String)> = ids.iter().cloned().collect();
-        let mut fact_types: HashMap<String, FactType> = HashMap::new();
+        let id_set: FxSet<(&'static str, String)> = ids.iter().cloned().collect();
+        let mut fact_types: FxMap<String, FactType> = FxMap::default();
         for f in facts {
             fact_types
                 .entry(f.id.clone())
                 .or_insert_with(|| f.ty.clone());
         }
-        let mut changed: HashSet<(&'static str, String)> =
+        let mut changed: FxSet<(&'static str, String)> =
             id_set.symmetric_difference(&self.id_set).cloned().collect();
         for (name, ty) in &fact_types {
             if self.fact_types.get(name) != Some(ty) {
@@ -268,7 +269,7 @@ struct FileMemo {
     /// The `(kind, name)`s it resolved: its diagnostics hold while those
     /// resolve the same way, unless a lookup failed (then they depend on
     /// every name, through "did you mean").
-    deps: HashSet<(&'static str, String)>,
+    deps: FxSet<(&'static str, String)>,
     lookup_failed: bool,
     /// "Did you mean" budget spent, and whether some suggestion was skipped
     /// for want of budget.
@@ -383,15 +384,56 @@ struct Decl {
     span: Span,
 }
 
+/// Declared names by kind, borrowed from the declarations: built on every
+/// check (the language server's too), so no id is copied.
 #[derive(Default)]
-struct Symbols {
-    facts: HashMap<String, Decl>,
-    symptoms: HashMap<String, Decl>,
-    causes: HashMap<String, Decl>,
-    fixes: HashMap<String, Decl>,
-    sources: HashMap<String, Decl>,
-    guides: HashMap<String, Decl>,
-    examples: HashMap<String, Decl>,
+struct Symbols<'a> {
+    facts: Table<'a>,
+    symptoms: Table<'a>,
+    causes: Table<'a>,
+    fixes: Table<'a>,
+    sources: Table<'a>,
+    guides: Table<'a>,
+    examples: Table<'a>,
+}
+
+type Table<'a> = FxMap<&'a str, Decl>;
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FxSet<T> = HashSet<T, BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash (rustc's): ids are short and written by the author of the
+/// knowledge base, so a fast hash that does not resist flooding is right.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            if let Some(w) = word.get_mut(..chunk.len()) {
+                w.copy_from_slice(chunk);
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// What kind of thing a name must refer to, for lookups and messages.
@@ -420,7 +462,7 @@ struct Checker<'a> {
     sources: &'a SourceMap,
     items: &'a [&'a ast::Item],
     diags: &'a mut Vec<Diagnostic>,
-    symbols: Symbols,
+    symbols: Symbols<'a>,
     facts: Vec<Fact>,
     /// Per symptom, whether its `when` can ever hold.
     satisfiable_symptoms: Vec<bool>,
@@ -441,7 +483,7 @@ struct Checker<'a> {
     /// Whether a lookup failed (since this was last reset).
     lookup_failed: bool,
     /// When a cache is kept: the `(kind, name)` lookups that succeeded.
-    deps: Option<HashSet<(&'static str, String)>>,
+    deps: Option<FxSet<(&'static str, String)>>,
 }
 
 impl<'a> Checker<'a> {
@@ -495,7 +537,7 @@ impl<'a> Checker<'a> {
         if let Some(c) = cache.as_deref_mut() {
             changed = c.env_change(self.items, &self.facts, &self.broken);
             cached = std::mem::take(&mut c.files);
-            self.deps = Some(HashSet::new());
+            self.deps = Some(FxSet::default());
         }
         let mut kb = KnowledgeBase {
             meta: kb_yaml.map(|k| k.meta.clone()).unwrap_or_default(),
@@ -520,7 +562,7 @@ impl<'a> Checker<'a> {
                 self.satisfiable_symptoms
                     .extend(memo.satisfiable.iter().copied());
                 for name in &memo.used_facts {
-                    if let Some(d) = self.symbols.facts.get(name) {
+                    if let Some(d) = self.symbols.facts.get(name.as_str()) {
                         self.used_facts.insert(d.index);
                     }
                 }
@@ -706,7 +748,7 @@ impl<'a> Checker<'a> {
                     .help(format!("write `{}`", to_snake_case(&id.node))),
                 );
             }
-            if let Some(first) = table.get(&id.node) {
+            if let Some(first) = table.get(id.node.as_str()) {
                 self.diags.push(
                     Diagnostic::error(
                         Code::DuplicateId,
@@ -719,7 +761,7 @@ impl<'a> Checker<'a> {
                 );
             } else {
                 table.insert(
-                    id.node.clone(),
+                    id.node.as_str(),
                     Decl {
                         index,
                         span: id.span,
@@ -737,7 +779,7 @@ impl<'a> Checker<'a> {
             Kind::Fix => &self.symbols.fixes,
             Kind::Source => &self.symbols.sources,
         };
-        if let Some(d) = table.get(&name.node) {
+        if let Some(d) = table.get(name.node.as_str()) {
             if let Some(deps) = self.deps.as_mut() {
                 deps.insert((kind.word(), name.node.clone()));
             }
@@ -758,7 +800,7 @@ impl<'a> Checker<'a> {
         .label(format!("not a declared {}", kind.word()));
         let suggestion = if table.len() <= self.suggestion_budget {
             self.suggestion_budget -= table.len();
-            let mut names: Vec<&str> = table.keys().map(String::as_str).collect();
+            let mut names: Vec<&str> = table.keys().copied().collect();
             names.sort_unstable();
             fuzzy::closest(&name.node, names.iter().copied())
         } else {
@@ -791,7 +833,7 @@ impl<'a> Checker<'a> {
         };
         let mut out: Vec<String> = Vec::new();
         for n in names {
-            if table.contains_key(&n.node) && !out.contains(&n.node) {
+            if table.contains_key(n.node.as_str()) && !out.contains(&n.node) {
                 out.push(n.node.clone());
             }
         }
@@ -1331,9 +1373,9 @@ impl<'a> Checker<'a> {
 }
 
 fn is_snake_case(id: &str) -> bool {
-    let mut chars = id.chars();
-    matches!(chars.next(), Some('a'..='z' | '_'))
-        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+    let mut bytes = id.bytes();
+    matches!(bytes.next(), Some(b'a'..=b'z' | b'_'))
+        && bytes.all(|c| matches!(c, b'a'..=b'z' | b'0'..=b'9' | b'_'))
 }
 
 fn to_snake_case(id: &str) -> String {
