@@ -316,7 +316,11 @@ pub fn hover(kb: &Kb, at: &TextDocumentPositionParams) -> Option<Hover> {
         ItemKind::Cause(d) => {
             md.push_str(&format!("**cause** `{}`: {}", d.id.node, d.title.node));
             if let Some(p) = d.prior.first() {
-                md.push_str(&format!("\n\nPrior: `{}`", p.node.keyword()));
+                md.push_str(&format!(
+                    "\n\nPrior: `{}` ({} dB of log-odds before any evidence)",
+                    p.node.keyword(),
+                    p.node.decibans()
+                ));
             }
             md.push_str(&format!("\n\nEvidence lines: {}", d.evidence.len()));
             examples(&mut md, IdKind::Cause);
