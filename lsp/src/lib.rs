@@ -5,10 +5,12 @@
 //! test can drive the real binary with plain JSON-RPC messages.
 //!
 //! The server keeps the whole knowledge base in memory ([`state::Kb`]): each
-//! file's text and parse. An edit re-parses only the edited file and re-runs
-//! the cheap resolve/check over the cached parses, then publishes the same
+//! file's text and parse, and what the last check found per file. An edit
+//! re-parses only the edited file and re-checks only the files it can
+//! affect ([`kbc_compiler::check_parsed_cached`]), then publishes the same
 //! diagnostics `kbc check` prints (codes, help and notes included) for every
-//! file whose diagnostics changed.
+//! file whose diagnostics changed. Checks wait until no message is queued,
+//! so a burst of edits costs one check.
 //!
 //! Navigation (definition, references, rename), hover, document symbols and
 //! completion read the parsed files directly, so they work while the
@@ -262,7 +264,7 @@ impl Server {
     /// every file whose diagnostics differ from the last ones sent.
     pub fn diagnostics_to_publish(&mut self) -> Vec<lsp_types::PublishDiagnosticsParams> {
         self.flush();
-        let Some(kb) = self.kb.as_ref() else {
+        let Some(kb) = self.kb.as_mut() else {
             return Vec::new();
         };
         let current = features::diagnostics(kb);

@@ -1,11 +1,11 @@
 //! The knowledge base as the server holds it: every file's text and parse,
 //! kept between edits.
 //!
-//! An edit re-parses only the file that changed (parsing is most of the cost
-//! of a check); resolve and check then re-run over the cached parses with
-//! [`kbc_compiler::check_parsed`]. A file's spans carry its position in the
-//! sorted file list, so adding or removing a file re-parses the files after
-//! it; that is rare next to typing.
+//! An edit re-parses only the file that changed; the check then runs over
+//! the cached parses with [`kbc_compiler::check_parsed_cached`], which
+//! re-checks only the files the edit can affect. A file's spans carry its
+//! position in the sorted file list, so adding or removing a file re-parses
+//! (and re-checks) the files after it; that is rare next to typing.
 
 use crate::index::{occurrences, Occurrence};
 use kbc_compiler::{check_parsed_cached, CheckCache, Checked, InputFile, ParsedFile};
