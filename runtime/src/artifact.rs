@@ -11,18 +11,28 @@
 //! | 8..12 | format version, `u32` ([`FORMAT_VERSION`]) |
 //! | 12..16 | CRC-32 (IEEE) of the payload, `u32` |
 //! | 16..24 | payload length in bytes, `u64` |
-//! | 24.. | payload: postcard of `{ model, tables }` |
+//! | 24.. | payload: core length `u64`, then the core and the prose |
 //!
-//! The stored model leaves out its conditions; they
-//! travel as flat programs in the tables (so decoding never recurses deeply)
-//! and are restored at load. The aho-corasick automaton and the regex are
-//! rebuilt at load from the stored literal and pattern lists.
+//! The **core** (postcard) is what ranking and choosing questions read: the
+//! facts, each cause's prior, id order and evidence strengths, and the
+//! lowered tables. The **prose** (postcard) is everything else — titles,
+//! descriptions, steps, sources, guides, examples, the plain-words text of
+//! each evidence. Loading decodes and checks the core only, so a matcher is
+//! ready in a few milliseconds; the prose is decoded and checked the first
+//! time the model is read (a diagnosis, `kb()`), once.
+//!
+//! The stored model leaves out its conditions; they travel as flat
+//! programs in the tables (so decoding never recurses deeply) and are
+//! restored when the prose is decoded. The aho-corasick automaton and the
+//! regexes are built on first use from the stored literal and pattern
+//! lists.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lower::{self, Tables};
+use crate::exec::Exec;
+use crate::lower::{self, Node, Tables};
 use crate::model::{
     Cause, CauseIdx, Condition, Evidence, Example, Fact, Fix, Guide, KnowledgeBase, Level,
     Location, Meta, Prior, RegistryData, Rights, Shell, Source, SourceIdx, Step, Strength, Symptom,
@@ -42,7 +52,7 @@ pub const MAGIC: [u8; 8] = *b"\0kbc-art";
 /// the golden test fails. Then increase this number by one, run
 /// `KBC_BLESS=1 cargo test -p kbc-runtime --test golden` to rewrite the
 /// golden file, and commit both together.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const HEADER_LEN: usize = 24;
 
@@ -398,19 +408,117 @@ impl StoredKb {
     }
 }
 
+/// What ranking and choosing questions read, decoded at load.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Core {
+    pub facts: Vec<Fact>,
+    pub symptoms: u32,
+    pub fixes: u32,
+    /// Per cause: its prior, and the position of its id in byte order.
+    pub cause_prior: Vec<Prior>,
+    pub cause_id_rank: Vec<u32>,
+    /// Per evidence, numbered cause by cause: its strength.
+    pub evidence_strength: Vec<Strength>,
+    /// The tables, without the condition programs (the matcher's form of
+    /// them follows the core; the stored form is in the prose) and without
+    /// the evidence text (in the prose).
+    pub tables: Tables,
+}
+
+/// The core as written: with the matcher's `in` pool and `string`
+/// constants (its operations follow as bytes).
+#[derive(Serialize)]
+struct CoreOut<'a> {
+    core: &'a Core,
+    pool: &'a [i64],
+    strings: &'a [String],
+}
+
+/// The core as read.
+#[derive(Deserialize)]
+struct CoreIn {
+    core: Core,
+    pool: Vec<i64>,
+    strings: Vec<String>,
+}
+
+impl Core {
+    fn of(kb: &KnowledgeBase, tables: &Tables) -> Core {
+        let mut by_id: Vec<usize> = (0..kb.causes.len()).collect();
+        by_id.sort_by(|&a, &b| {
+            let id = |c: usize| kb.causes.get(c).map_or("", |c| c.id.as_str());
+            id(a).cmp(id(b))
+        });
+        let mut cause_id_rank = vec![0u32; kb.causes.len()];
+        for (rank, &c) in by_id.iter().enumerate() {
+            if let Some(r) = cause_id_rank.get_mut(c) {
+                *r = rank as u32;
+            }
+        }
+        Core {
+            facts: kb.facts.clone(),
+            symptoms: kb.symptoms.len() as u32,
+            fixes: kb.fixes.len() as u32,
+            cause_prior: kb.causes.iter().map(|c| c.prior).collect(),
+            cause_id_rank,
+            evidence_strength: kb
+                .causes
+                .iter()
+                .flat_map(|c| c.evidence.iter().map(|e| e.strength))
+                .collect(),
+            tables: Tables {
+                nodes: Vec::new(),
+                evidence_text: Vec::new(),
+                ..tables.clone()
+            },
+        }
+    }
+
+    /// Checks the tables against the counts and every index in range.
+    fn validate(&self) -> Result<(), String> {
+        let nc = self.cause_prior.len();
+        let mut ranks = self.cause_id_rank.clone();
+        ranks.sort_unstable();
+        if self.cause_id_rank.len() != nc || ranks.iter().enumerate().any(|(i, &r)| r as usize != i)
+        {
+            return Err("the cause order does not match the causes".into());
+        }
+        self.tables.validate(
+            &self.facts,
+            self.symptoms as usize,
+            nc,
+            self.fixes as usize,
+            self.evidence_strength.len(),
+        )
+    }
+}
+
+/// Everything the core leaves out, decoded on first use.
 #[derive(Serialize, Deserialize)]
-struct Payload {
+struct Prose {
     kb: StoredKb,
-    tables: Tables,
+    evidence_text: Vec<String>,
+    nodes: Vec<Node>,
+}
+
+/// The model, the evidence text and the stored programs, once decoded.
+#[derive(Debug, Clone)]
+pub(crate) struct Model {
+    pub kb: KnowledgeBase,
+    pub evidence_text: Vec<String>,
+    nodes: Vec<Node>,
 }
 
 /// A compiled knowledge base: the checked model, its lowered tables and the
 /// text scanners built from them. Give it to [`Matcher::new`](crate::Matcher::new).
 #[derive(Debug, Clone)]
 pub struct Artifact {
-    pub(crate) kb: KnowledgeBase,
-    pub(crate) tables: Tables,
+    pub(crate) core: Core,
+    pub(crate) exec: Exec,
     pub(crate) scanners: Scanners,
+    /// The encoded prose of a loaded artifact (empty for a built one).
+    prose: Vec<u8>,
+    model: std::sync::OnceLock<Model>,
 }
 
 impl Artifact {
@@ -418,29 +526,103 @@ impl Artifact {
     /// compiles the text scanners within their size limits.
     pub fn build(kb: KnowledgeBase) -> Result<Artifact, BuildError> {
         validate::validate(&kb).map_err(|reason| BuildError::Invalid { reason })?;
-        let tables = lower::lower(&kb)?;
+        let mut tables = lower::lower(&kb)?;
         let scanners = Scanners::build(&tables.literals, &tables.patterns)?;
+        let evidence_text = std::mem::take(&mut tables.evidence_text);
+        let nodes = std::mem::take(&mut tables.nodes);
+        let core = Core::of(&kb, &tables);
         Ok(Artifact {
-            kb,
-            tables,
+            exec: Exec::build(&core, &nodes),
+            core,
             scanners,
+            prose: Vec::new(),
+            model: std::sync::OnceLock::from(Model {
+                kb,
+                evidence_text,
+                nodes,
+            }),
         })
     }
 
-    /// The knowledge base inside.
+    /// The knowledge base inside (decoded on first use for a loaded
+    /// artifact).
     pub fn kb(&self) -> &KnowledgeBase {
-        &self.kb
+        &self.model().kb
     }
 
-    /// The artifact's bytes: header and postcard payload (see the module docs).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let payload = postcard::to_allocvec(&Payload {
-            kb: StoredKb::from_kb(&self.kb),
-            tables: self.tables.clone(),
+    /// The model, decoding the prose the first time. Prose that does not
+    /// decode or does not match the core (only possible for bytes not
+    /// written by `to_bytes`) gives a model with the facts and nothing
+    /// else, so nothing is diagnosed rather than anything panicking.
+    pub(crate) fn model(&self) -> &Model {
+        self.model.get_or_init(|| {
+            self.decode_prose().unwrap_or_else(|_| Model {
+                kb: KnowledgeBase {
+                    facts: self.core.facts.clone(),
+                    ..KnowledgeBase::default()
+                },
+                evidence_text: Vec::new(),
+                nodes: Vec::new(),
+            })
         })
-        // Serializing plain data into a vector cannot fail; an empty payload
+    }
+
+    fn decode_prose(&self) -> Result<Model, String> {
+        let prose: Prose = postcard::from_bytes(&self.prose).map_err(|e| e.to_string())?;
+        let mut kb = prose.kb.into_kb();
+        let c = &self.core;
+        let strengths = kb
+            .causes
+            .iter()
+            .flat_map(|c| c.evidence.iter().map(|e| e.strength));
+        if kb.facts != c.facts
+            || kb.symptoms.len() != c.symptoms as usize
+            || kb.fixes.len() != c.fixes as usize
+            || !kb
+                .causes
+                .iter()
+                .map(|c| c.prior)
+                .eq(c.cause_prior.iter().copied())
+            || !strengths.eq(c.evidence_strength.iter().copied())
+            || prose.evidence_text.len() != c.evidence_strength.len()
+            || !c.tables.matches_evidence_counts(&kb)
+        {
+            return Err("the prose does not match the core".into());
+        }
+        c.tables.check_programs(&prose.nodes)?;
+        c.tables.restore(&prose.nodes, &mut kb);
+        validate::validate(&kb)?;
+        Ok(Model {
+            kb,
+            evidence_text: prose.evidence_text,
+            nodes: prose.nodes,
+        })
+    }
+
+    /// The artifact's bytes: header and payload (see the module docs).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let model = self.model();
+        // Serializing plain data into a vector cannot fail; an empty part
         // would be rejected at load rather than panic here.
+        let (ops, pool, strings) = self.exec.stored();
+        let core = postcard::to_allocvec(&CoreOut {
+            core: &self.core,
+            pool,
+            strings,
+        })
         .unwrap_or_default();
+        let prose = postcard::to_allocvec(&Prose {
+            kb: StoredKb::from_kb(&model.kb),
+            evidence_text: model.evidence_text.clone(),
+            nodes: model.nodes.clone(),
+        })
+        .unwrap_or_default();
+        let mut payload = Vec::with_capacity(16 + core.len() + ops.len() + prose.len());
+        for part in [&core, &ops] {
+            payload.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            payload.extend_from_slice(part);
+        }
+        payload.extend_from_slice(&prose);
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -502,28 +684,50 @@ impl Artifact {
                 actual,
             });
         }
-        let (payload, tail): (Payload, &[u8]) =
-            postcard::take_from_bytes(rest).map_err(|e| LoadError::Damaged {
+        let damaged = |reason: &str| LoadError::Damaged {
+            reason: reason.into(),
+        };
+        // Two parts framed by their length, then the prose.
+        let mut at = 0usize;
+        let mut part = |what: &str| -> Result<&[u8], LoadError> {
+            let len = rest
+                .get(at..at + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_le_bytes)
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| damaged(&format!("the {what} length is missing")))?;
+            let bytes = rest
+                .get(at + 8..)
+                .and_then(|r| r.get(..len))
+                .ok_or_else(|| damaged(&format!("the {what} is longer than the payload")))?;
+            at += 8 + len;
+            Ok(bytes)
+        };
+        let core_bytes = part("core")?;
+        let ops = part("condition programs")?;
+        let prose = rest.get(at..).unwrap_or(&[]);
+        let (core_in, tail): (CoreIn, &[u8]) =
+            postcard::take_from_bytes(core_bytes).map_err(|e| LoadError::Damaged {
                 reason: e.to_string(),
             })?;
         if !tail.is_empty() {
-            return Err(LoadError::Damaged {
-                reason: "unexpected bytes after the payload".into(),
-            });
+            return Err(damaged("unexpected bytes after the core"));
         }
-        Self::from_parts(payload.kb.into_kb(), payload.tables)
-    }
-
-    fn from_parts(mut kb: KnowledgeBase, tables: Tables) -> Result<Artifact, LoadError> {
+        let CoreIn {
+            core,
+            pool,
+            strings,
+        } = core_in;
         let invalid = |reason: String| LoadError::Invalid { reason };
-        tables.validate_and_restore(&mut kb).map_err(invalid)?;
-        validate::validate(&kb).map_err(invalid)?;
-        let scanners = Scanners::checked(&tables.literals, &tables.patterns)
-            .map_err(|e| invalid(e.to_string()))?;
+        core.validate().map_err(invalid)?;
+        let exec = Exec::load(&core, ops, pool, strings).map_err(invalid)?;
+        let scanners = Scanners::lazy(&core.tables.literals, &core.tables.patterns);
         Ok(Artifact {
-            kb,
-            tables,
+            core,
+            exec,
             scanners,
+            prose: prose.to_vec(),
+            model: std::sync::OnceLock::new(),
         })
     }
 
@@ -543,8 +747,12 @@ impl Artifact {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "format_version": FORMAT_VERSION,
-            "kb": &self.kb,
-            "tables": &self.tables,
+            "kb": self.kb(),
+            "tables": Tables {
+                nodes: self.model().nodes.clone(),
+                evidence_text: self.model().evidence_text.clone(),
+                ..self.core.tables.clone()
+            },
         })
     }
 }

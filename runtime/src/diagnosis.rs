@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::math;
-use crate::model::{FactIdx, FactType, KnowledgeBase, Location, Step, Value};
+use crate::model::{Fact, FactIdx, FactType, KnowledgeBase, Location, Step, Value};
 
 /// Whether a symptom's `when` holds for the observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -380,8 +380,8 @@ pub(crate) fn shown_answers(ty: &FactType, consts: &[(Value, bool)]) -> Vec<Stri
 }
 
 /// A question for a fact, with its offered answers.
-pub(crate) fn question(kb: &KnowledgeBase, f: usize, shown: Vec<String>) -> Option<Question> {
-    let fact = kb.facts.get(f)?;
+pub(crate) fn question(facts: &[Fact], f: usize, shown: Vec<String>) -> Option<Question> {
+    let fact = facts.get(f)?;
     Some(Question {
         fact: fact.id.clone(),
         text: fact.question.clone().unwrap_or_default(),

@@ -14,8 +14,9 @@
 
 use std::collections::HashMap;
 
-use crate::lower::{Node, Tables};
-use crate::model::{CmpOp, KnowledgeBase, Value};
+use crate::artifact::Core;
+use crate::lower::Node;
+use crate::model::{CmpOp, Value};
 
 /// Three-valued results: false, unknown, true (`not x` is `T − x`).
 pub(crate) const F: u8 = 0;
@@ -23,6 +24,7 @@ pub(crate) const U: u8 = 1;
 pub(crate) const T: u8 = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 enum Kind {
     True,
     /// Children follow, up to (excluding) operation `a`.
@@ -46,6 +48,27 @@ enum Kind {
     Text,
     Known,
 }
+
+const KINDS: [Kind; 14] = [
+    Kind::True,
+    Kind::And,
+    Kind::Or,
+    Kind::Not,
+    Kind::Eq,
+    Kind::Ne,
+    Kind::Lt,
+    Kind::Le,
+    Kind::Gt,
+    Kind::Ge,
+    Kind::KnownFalse,
+    Kind::In,
+    Kind::Text,
+    Kind::Known,
+];
+
+/// Bytes of one operation in the artifact: kind, then fact, `a` and `b` as
+/// little-endian `u32`s, then three zero bytes.
+const OP_BYTES: usize = 16;
 
 /// One operation: 16 bytes.
 #[derive(Debug, Clone, Copy)]
@@ -171,52 +194,186 @@ pub(crate) trait Facts {
 }
 
 impl Exec {
-    /// Derives the working form of `tables` (lowered from `kb`).
-    pub(crate) fn new(kb: &KnowledgeBase, tables: &Tables) -> Exec {
+    /// Compiles the stored programs (`nodes`) of a knowledge base whose
+    /// core is `core`.
+    pub(crate) fn build(core: &Core, nodes: &[Node]) -> Exec {
         let mut e = Exec::default();
-        for node in &tables.nodes {
+        for node in nodes {
             let op = e.op(node);
             e.ops.push(op);
         }
-        let mut by_id: Vec<u32> = (0..kb.causes.len() as u32).collect();
-        by_id.sort_by(|&a, &b| {
-            let id = |c: u32| kb.causes.get(c as usize).map_or("", |c| c.id.as_str());
-            id(a).cmp(id(b))
-        });
-        e.causes = vec![CauseRec::default(); kb.causes.len()];
-        for (rank, &c) in by_id.iter().enumerate() {
-            if let Some(r) = e.causes.get_mut(c as usize) {
-                r.id_rank = rank as u32;
-            }
-        }
-        for (c, cause) in kb.causes.iter().enumerate() {
-            let first = tables.cause_evidence.get(c).copied().unwrap_or(0);
-            if let Some(rec) = e.causes.get_mut(c) {
-                rec.prior = cause.prior.decibans();
-                rec.first = first;
-                rec.end = first.saturating_add(cause.evidence.len() as u32);
-            }
-            for (k, ev) in cause.evidence.iter().enumerate() {
-                let prog = tables
-                    .evidence_prog
-                    .get(first as usize + k)
-                    .copied()
-                    .unwrap_or(u32::MAX);
-                let reads = e.reads(prog);
-                let unknown = e.eval(prog, &Nothing);
-                let db = ev.strength.decibans();
-                let tests_known = e.program(prog).iter().any(|op| op.kind == Kind::Known);
-                e.evidence.push(EvidenceRec {
-                    prog,
-                    db: db.and_then(|d| i16::try_from(d).ok()).unwrap_or(0),
-                    flags: if db.is_none() { RULES_OUT } else { 0 }
-                        | if tests_known { TESTS_KNOWN } else { 0 },
-                    unknown,
-                    reads,
-                });
-            }
-        }
+        e.finish(core);
         e
+    }
+
+    /// The programs as the artifact stores them: the operations as bytes
+    /// (see [`OP_BYTES`]), the `in` value pool, the `string` constants.
+    pub(crate) fn stored(&self) -> (Vec<u8>, &[i64], &[String]) {
+        let mut raw = Vec::with_capacity(self.ops.len() * OP_BYTES);
+        for op in &self.ops {
+            raw.push(op.kind as u8);
+            raw.extend_from_slice(&op.fact.to_le_bytes());
+            raw.extend_from_slice(&op.a.to_le_bytes());
+            raw.extend_from_slice(&op.b.to_le_bytes());
+            raw.extend_from_slice(&[0; 3]);
+        }
+        (raw, &self.pool, &self.string_list)
+    }
+
+    /// Reads stored programs back, checking every program of the core's
+    /// tables: in range, well nested, not too deep, every `in` inside the
+    /// pool and every text test on an atom of its fact.
+    pub(crate) fn load(
+        core: &Core,
+        raw: &[u8],
+        pool: Vec<i64>,
+        strings: Vec<String>,
+    ) -> Result<Exec, String> {
+        if raw.len() % OP_BYTES != 0 {
+            return Err("the condition programs are cut short".into());
+        }
+        let word = |c: &[u8], at: usize| {
+            c.get(at..at + 4)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map_or(0, u32::from_le_bytes)
+        };
+        let mut ops = Vec::with_capacity(raw.len() / OP_BYTES);
+        for c in raw.chunks_exact(OP_BYTES) {
+            let kind = c
+                .first()
+                .and_then(|&k| KINDS.get(k as usize))
+                .copied()
+                .ok_or("a condition program has an unknown operation")?;
+            ops.push(Op {
+                kind,
+                fact: word(c, 1),
+                a: word(c, 5),
+                b: word(c, 9),
+            });
+        }
+        let mut e = Exec {
+            ops,
+            pool,
+            strings: HashMap::new(),
+            string_list: Vec::new(),
+            causes: Vec::new(),
+            evidence: Vec::new(),
+        };
+        for (i, s) in strings.iter().enumerate() {
+            e.strings.insert(s.clone(), i as i64);
+        }
+        e.string_list = strings;
+        if e.strings.len() != e.string_list.len() {
+            return Err("a string constant is stored twice".into());
+        }
+        let t = &core.tables;
+        for &p in t.symptom_prog.iter().chain(&t.evidence_prog) {
+            e.check(p as usize, e.ops.len(), 0, core)?;
+        }
+        e.finish(core);
+        Ok(e)
+    }
+
+    /// Checks the program at `i`, ending at or before `limit`; gives the
+    /// operation after it.
+    fn check(&self, i: usize, limit: usize, depth: usize, core: &Core) -> Result<usize, String> {
+        if depth > crate::lower::MAX_CONDITION_DEPTH {
+            return Err("a condition is nested too deeply".into());
+        }
+        let op = self
+            .ops
+            .get(i)
+            .filter(|_| i < limit)
+            .ok_or("a condition program is cut short")?;
+        let in_facts = (op.fact as usize) < core.facts.len();
+        match op.kind {
+            Kind::True => Ok(i + 1),
+            Kind::And | Kind::Or => {
+                let end = op.a as usize;
+                if end <= i || end > limit {
+                    return Err("a condition's children are out of range".into());
+                }
+                let mut j = i + 1;
+                while j < end {
+                    j = self.check(j, end, depth + 1, core)?;
+                }
+                Ok(end)
+            }
+            Kind::Not => self.check(i + 1, limit, depth + 1, core),
+            Kind::In
+                if in_facts && (op.a as usize).saturating_add(op.b as usize) <= self.pool.len() =>
+            {
+                Ok(i + 1)
+            }
+            Kind::Text
+                if core
+                    .tables
+                    .atoms
+                    .get(op.a as usize)
+                    .is_some_and(|a| a.fact == op.fact) =>
+            {
+                Ok(i + 1)
+            }
+            Kind::In | Kind::Text => Err("a condition's operand is out of range".into()),
+            _ if in_facts => Ok(i + 1),
+            _ => Err("a condition reads a fact that does not exist".into()),
+        }
+    }
+
+    /// Derives the per-cause and per-evidence records.
+    fn finish(&mut self, core: &Core) {
+        let tables = &core.tables;
+        let e = self;
+        let n = core.cause_prior.len();
+        for c in 0..n {
+            let first = tables.cause_evidence.get(c).copied().unwrap_or(0);
+            let end = tables.cause_evidence.get(c + 1).copied().unwrap_or(first);
+            e.causes.push(CauseRec {
+                prior: core.cause_prior.get(c).map_or(0, |p| p.decibans()),
+                id_rank: core.cause_id_rank.get(c).copied().unwrap_or(u32::MAX),
+                first,
+                end: end.max(first),
+            });
+        }
+        for (k, strength) in core.evidence_strength.iter().enumerate() {
+            let prog = tables.evidence_prog.get(k).copied().unwrap_or(u32::MAX);
+            let reads = e.reads(prog);
+            let unknown = e.eval(prog, &Nothing);
+            let db = strength.decibans();
+            let tests_known = e.program(prog).iter().any(|op| op.kind == Kind::Known);
+            e.evidence.push(EvidenceRec {
+                prog,
+                db: db.and_then(|d| i16::try_from(d).ok()).unwrap_or(0),
+                flags: if db.is_none() { RULES_OUT } else { 0 }
+                    | if tests_known { TESTS_KNOWN } else { 0 },
+                unknown,
+                reads,
+            });
+        }
+    }
+
+    /// The text test the program at `i` starts with: the root itself, or a
+    /// direct conjunct of a root `and` — `(fact, atom)`.
+    pub(crate) fn text_anchor(&self, i: u32) -> Option<(u32, u32)> {
+        let atom = |op: Option<&Op>| match op {
+            Some(op) if op.kind == Kind::Text => Some((op.fact, op.a)),
+            _ => None,
+        };
+        let i = i as usize;
+        match self.ops.get(i) {
+            Some(op) if op.kind == Kind::And => {
+                let end = op.a as usize;
+                let mut j = i + 1;
+                while j < end {
+                    if let Some(a) = atom(self.ops.get(j)) {
+                        return Some(a);
+                    }
+                    j = (j + self.program(j as u32).len()).max(j + 1);
+                }
+                None
+            }
+            op => atom(op),
+        }
     }
 
     fn key_of(&mut self, v: &Value) -> i64 {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::artifact::BuildError;
-use crate::model::{CmpOp, Condition, FactIdx, FactType, KnowledgeBase, Value};
+use crate::model::{CmpOp, Condition, Fact, FactIdx, FactType, KnowledgeBase, Value};
 use crate::words;
 
 /// The deepest nesting of `and`, `or` and `not` a condition may have.
@@ -602,14 +602,29 @@ pub(crate) fn decode(nodes: &[Node], i: usize) -> (Condition, usize) {
 impl Tables {
     /// Checks the structure of every program: children tile their parent,
     /// depth at most [`MAX_CONDITION_DEPTH`], atoms consistent.
-    fn check_prog(&self, i: usize, limit: usize, depth: usize) -> Result<usize, String> {
+    /// Checks the programs `nodes` holds for every symptom and evidence:
+    /// in range, well nested, not too deep, text tests on their atoms.
+    pub(crate) fn check_programs(&self, nodes: &[Node]) -> Result<(), String> {
+        for &p in self.symptom_prog.iter().chain(&self.evidence_prog) {
+            self.check_prog(nodes, p as usize, nodes.len(), 0)?;
+        }
+        Ok(())
+    }
+
+    fn check_prog(
+        &self,
+        nodes: &[Node],
+        i: usize,
+        limit: usize,
+        depth: usize,
+    ) -> Result<usize, String> {
         if depth > MAX_CONDITION_DEPTH {
             return Err("a condition is nested too deeply".into());
         }
         if i >= limit {
             return Err("a condition program is cut short".into());
         }
-        let Some(node) = self.nodes.get(i) else {
+        let Some(node) = nodes.get(i) else {
             return Err("a condition program points past the nodes".into());
         };
         match node {
@@ -620,11 +635,11 @@ impl Tables {
                 }
                 let mut j = i + 1;
                 while j < end {
-                    j = self.check_prog(j, end, depth + 1)?;
+                    j = self.check_prog(nodes, j, end, depth + 1)?;
                 }
                 Ok(end)
             }
-            Node::Not => self.check_prog(i + 1, limit, depth + 1),
+            Node::Not => self.check_prog(nodes, i + 1, limit, depth + 1),
             Node::Contains { fact, atom, needle } => {
                 self.check_atom(
                     *fact,
@@ -666,30 +681,26 @@ impl Tables {
 
     /// Checks every index against the model's sizes and rebuilds the
     /// model's conditions from the programs.
-    pub(crate) fn validate_and_restore(&self, kb: &mut KnowledgeBase) -> Result<(), String> {
-        let nf = kb.facts.len();
-        let ns = kb.symptoms.len();
-        let nc = kb.causes.len();
-        let nx = kb.fixes.len();
-        let ne: usize = kb.causes.iter().map(|c| c.evidence.len()).sum();
-        if self.symptom_prog.len() != ns
-            || self.evidence_prog.len() != ne
-            || self.evidence_text.len() != ne
-        {
+    /// Checks the tables against the counts of a model with `facts` and
+    /// every index in range.
+    pub(crate) fn validate(
+        &self,
+        facts: &[Fact],
+        ns: usize,
+        nc: usize,
+        nx: usize,
+        ne: usize,
+    ) -> Result<(), String> {
+        let nf = facts.len();
+        if self.symptom_prog.len() != ns || self.evidence_prog.len() != ne {
             return Err("the condition tables do not match the model".into());
         }
-        if self.cause_evidence.len() != nc + 1 {
+        if self.cause_evidence.len() != nc + 1
+            || self.cause_evidence.first() != Some(&0)
+            || self.cause_evidence.last().map(|&n| n as usize) != Some(ne)
+            || self.cause_evidence.windows(2).any(|w| w[0] > w[1])
+        {
             return Err("the evidence offsets do not match the causes".into());
-        }
-        let mut at = 0usize;
-        for (c, w) in kb.causes.iter().zip(self.cause_evidence.windows(2)) {
-            if w[0] as usize != at || w[1] as usize != at + c.evidence.len() {
-                return Err("the evidence offsets do not match the causes".into());
-            }
-            at += c.evidence.len();
-        }
-        for &p in self.symptom_prog.iter().chain(&self.evidence_prog) {
-            self.check_prog(p as usize, self.nodes.len(), 0)?;
         }
         self.evidence_facts.validate(ne, nf, "evidence facts")?;
         self.symptom_facts.validate(ns, nf, "symptom facts")?;
@@ -706,7 +717,7 @@ impl Tables {
             return Err("the enum tables do not match the facts".into());
         }
         let slots = self.enum_anchored.rows();
-        for (b, f) in self.enum_base.iter().zip(&kb.facts) {
+        for (b, f) in self.enum_base.iter().zip(facts) {
             match table_slots(&f.ty) {
                 Some(n) if *b != NO_TABLE && (*b as usize).saturating_add(n) <= slots => {}
                 None if *b == NO_TABLE => {}
@@ -744,19 +755,32 @@ impl Tables {
             .validate(self.literals.len(), self.atoms.len(), "literal atoms")?;
         self.pattern_atoms
             .validate(self.patterns.len(), self.atoms.len(), "pattern atoms")?;
+        Ok(())
+    }
 
-        // Restore the conditions.
+    /// Whether each cause of `kb` has the evidence count its offsets say.
+    pub(crate) fn matches_evidence_counts(&self, kb: &KnowledgeBase) -> bool {
+        kb.causes.len() + 1 == self.cause_evidence.len()
+            && kb
+                .causes
+                .iter()
+                .zip(self.cause_evidence.windows(2))
+                .all(|(c, w)| (w[1] - w[0]) as usize == c.evidence.len())
+    }
+
+    /// Restores the conditions of a model stored without them from their
+    /// programs (checked by [`Tables::check_programs`]).
+    pub(crate) fn restore(&self, nodes: &[Node], kb: &mut KnowledgeBase) {
         for (s, &p) in kb.symptoms.iter_mut().zip(&self.symptom_prog) {
-            s.condition = decode(&self.nodes, p as usize).0;
+            s.condition = decode(nodes, p as usize).0;
         }
         let mut progs = self.evidence_prog.iter();
         for c in &mut kb.causes {
             for e in &mut c.evidence {
                 if let Some(&p) = progs.next() {
-                    e.condition = decode(&self.nodes, p as usize).0;
+                    e.condition = decode(nodes, p as usize).0;
                 }
             }
         }
-        Ok(())
     }
 }

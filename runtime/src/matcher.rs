@@ -14,8 +14,8 @@ use std::path::Path;
 
 use crate::artifact::{Artifact, LoadError};
 use crate::diagnosis::{self, Diagnosis, Question, Raw, SymptomStatus};
-use crate::exec::{fact_bit, Exec, Facts, F, T, U};
-use crate::lower::{Node, Tables, NO_TABLE};
+use crate::exec::{fact_bit, Facts, F, T, U};
+use crate::lower::{Tables, NO_TABLE};
 use crate::math;
 use crate::model::{FactType, KnowledgeBase, Value};
 use crate::observation::Observation;
@@ -28,8 +28,6 @@ pub struct Matcher {
     by_name: HashMap<String, u32>,
     /// Per fact: some symptom's `when` reads it.
     in_symptoms: Vec<bool>,
-    /// The programs as the matcher runs them, and the causes' numbers.
-    exec: Exec,
     /// Derived at load from the tables (not stored in the artifact): the
     /// unanchored symptoms split by whether their `when` is, or is a
     /// conjunction with, a `contains`/`matches` test. Those are visited
@@ -49,30 +47,6 @@ struct TextAnchors {
     by_fact: Vec<(u32, u32)>,
     /// The facts of `by_fact`, ascending, without repeats.
     facts: Vec<u32>,
-}
-
-/// The text atom of a `when` program: the root itself, or a direct
-/// conjunct of a root `and`.
-fn text_anchor(nodes: &[Node], p: usize) -> Option<(u32, u32)> {
-    let atom = |n: Option<&Node>| match n {
-        Some(Node::Contains { fact, atom, .. } | Node::Matches { fact, atom, .. }) => {
-            Some((*fact, *atom))
-        }
-        _ => None,
-    };
-    match nodes.get(p) {
-        Some(Node::And { end }) => {
-            let mut j = p + 1;
-            while j < *end as usize {
-                if let Some(a) = atom(nodes.get(j)) {
-                    return Some(a);
-                }
-                j = prog_end(nodes, j, 0).max(j + 1);
-            }
-            None
-        }
-        n => atom(n),
-    }
 }
 
 /// A sorted pair list's second items whose first item is `key`.
@@ -147,17 +121,6 @@ impl Facts for View<'_, '_> {
     }
 }
 
-/// The index after the program at `i`.
-fn prog_end(nodes: &[Node], i: usize, depth: usize) -> usize {
-    match nodes.get(i) {
-        Some(Node::And { end }) | Some(Node::Or { end }) => (*end as usize).max(i + 1),
-        Some(Node::Not) if depth < crate::lower::MAX_CONDITION_DEPTH + 1 => {
-            prog_end(nodes, i + 1, depth + 1)
-        }
-        _ => i + 1,
-    }
-}
-
 /// Reusable buffers of one ranking.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Scratch {
@@ -192,28 +155,28 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 impl Matcher {
     /// A matcher over a built or loaded artifact.
     pub fn new(artifact: Artifact) -> Matcher {
-        let kb = &artifact.kb;
-        let by_name = kb
+        let core = &artifact.core;
+        let by_name = core
             .facts
             .iter()
             .enumerate()
             .map(|(i, f)| (f.id.clone(), i as u32))
             .collect();
-        let mut in_symptoms = vec![false; kb.facts.len()];
-        for s in 0..artifact.tables.symptom_facts.rows() {
-            for &f in artifact.tables.symptom_facts.get(s) {
+        let mut in_symptoms = vec![false; core.facts.len()];
+        for s in 0..core.tables.symptom_facts.rows() {
+            for &f in core.tables.symptom_facts.get(s) {
                 if let Some(b) = in_symptoms.get_mut(f as usize) {
                     *b = true;
                 }
             }
         }
-        let t = &artifact.tables;
+        let t = &core.tables;
         let mut text_anchors = TextAnchors::default();
         for &s in &t.unanchored {
             let anchor = t
                 .symptom_prog
                 .get(s as usize)
-                .and_then(|&p| text_anchor(&t.nodes, p as usize));
+                .and_then(|&p| artifact.exec.text_anchor(p));
             match anchor {
                 Some((fact, atom)) => {
                     text_anchors.by_atom.push((atom, s));
@@ -227,13 +190,11 @@ impl Matcher {
         text_anchors.by_fact.sort_unstable();
         text_anchors.facts.sort_unstable();
         text_anchors.facts.dedup();
-        let exec = Exec::new(kb, t);
         Matcher {
             art: artifact,
             by_name,
             in_symptoms,
             text_anchors,
-            exec,
         }
     }
 
@@ -245,7 +206,7 @@ impl Matcher {
                 return;
             }
         }
-        let fa = &self.art.tables.fact_atoms;
+        let fa = &self.art.core.tables.fact_atoms;
         let a = fa.get(f as usize).copied().unwrap_or(0) as usize;
         let b = fa.get(f as usize + 1).copied().unwrap_or(0) as usize;
         if a >= b {
@@ -279,9 +240,15 @@ impl Matcher {
         Artifact::load(path).map(Matcher::new)
     }
 
-    /// The knowledge base.
+    /// The knowledge base (for a loaded artifact, its prose is decoded the
+    /// first time this is called; ranking and questions never need it).
     pub fn kb(&self) -> &KnowledgeBase {
-        &self.art.kb
+        self.art.kb()
+    }
+
+    /// The facts, in declaration order.
+    pub fn facts(&self) -> &[crate::model::Fact] {
+        &self.art.core.facts
     }
 
     /// The artifact this matcher runs.
@@ -295,7 +262,7 @@ impl Matcher {
     }
 
     pub(crate) fn tables(&self) -> &Tables {
-        &self.art.tables
+        &self.art.core.tables
     }
 
     pub(crate) fn scanners(&self) -> &Scanners {
@@ -304,7 +271,7 @@ impl Matcher {
 
     /// The key of a value in the matcher's programs.
     pub(crate) fn value_key(&self, v: &Value) -> Option<i64> {
-        self.exec.value_key(v)
+        self.art.exec.value_key(v)
     }
 
     pub(crate) fn fact_index(&self, name: &str) -> Option<crate::model::FactIdx> {
@@ -312,11 +279,11 @@ impl Matcher {
     }
 
     fn visit_symptom(&self, s: u32, v: &View, sc: &mut Scratch) {
-        let t = &self.art.tables;
+        let t = &self.art.core.tables;
         let Some(&p) = t.symptom_prog.get(s as usize) else {
             return;
         };
-        match self.exec.eval(p, v) {
+        match self.art.exec.eval(p, v) {
             T => sc.observed.push(s),
             U => sc.possible.push(s),
             _ => {}
@@ -325,7 +292,7 @@ impl Matcher {
 
     /// The symptoms anchored at fact `f` having the value of `key`.
     fn anchored_at(&self, f: u32, key: i64) -> &[u32] {
-        let t = &self.art.tables;
+        let t = &self.art.core.tables;
         let base = t.enum_base.get(f as usize).copied().unwrap_or(NO_TABLE);
         if base != NO_TABLE {
             return match usize::try_from(key) {
@@ -341,7 +308,7 @@ impl Matcher {
 
     /// Symptom statuses, candidates and their scores.
     fn rank_into(&self, v: &View, sc: &mut Scratch) {
-        let t = &self.art.tables;
+        let t = &self.art.core.tables;
         sc.observed.clear();
         sc.possible.clear();
         let over = v.over.map(|(f, _, _)| f);
@@ -406,7 +373,7 @@ impl Matcher {
         sc.scores.clear();
         sc.ruled.clear();
         sc.evals.clear();
-        let ex = &self.exec;
+        let ex = &self.art.exec;
         let known = v.known_mask();
         for (k, &c) in sc.cands.iter().enumerate() {
             let Some(rec) = ex.causes.get(c as usize) else {
@@ -459,12 +426,13 @@ impl Matcher {
     /// Diagnoses an observation: ranked and ruled-out causes with their
     /// evidence, fixes in order, and the next question.
     pub fn diagnose<'a>(&'a self, obs: &Observation<'_>) -> Diagnosis<'a> {
-        let kb = &self.art.kb;
-        let t = &self.art.tables;
+        let model = self.art.model();
+        let kb = &model.kb;
+        let t = &self.art.core.tables;
         let v = View { obs, over: None };
         let mut sc = Scratch::default();
         self.rank_into(&v, &mut sc);
-        let ex = &self.exec;
+        let ex = &self.art.exec;
         let known = v.known_mask();
         let true_evidence = |c: u32, rules_out: bool| -> Vec<usize> {
             let Some(rec) = ex.causes.get(c as usize) else {
@@ -544,7 +512,8 @@ impl Matcher {
         let text = |c: u32, k: usize| -> Cow<'a, str> {
             let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
             Cow::Borrowed(
-                t.evidence_text
+                model
+                    .evidence_text
                     .get(first + k)
                     .map(String::as_str)
                     .unwrap_or(""),
@@ -624,6 +593,7 @@ impl Matcher {
             }
         } else {
             self.art
+                .core
                 .tables
                 .evidence_facts
                 .get(e as usize)
@@ -638,9 +608,9 @@ impl Matcher {
         base: &Scratch,
         skip: &[crate::model::FactIdx],
     ) -> Option<Question> {
-        let kb = &self.art.kb;
-        let t = &self.art.tables;
-        let ex = &self.exec;
+        let facts = &self.art.core.facts;
+        let t = &self.art.core.tables;
+        let ex = &self.art.exec;
         let now_scores: Vec<i64> = base
             .ranked
             .iter()
@@ -656,7 +626,7 @@ impl Matcher {
         // symptom is observed, the possible symptoms' `when`; the facts
         // they read that can be asked.
         let mut progs: Vec<u32> = Vec::new();
-        let mut want = vec![false; kb.facts.len()];
+        let mut want = vec![false; facts.len()];
         let mut mark = |f: u32| {
             if let Some(w) = want.get_mut(f as usize) {
                 *w = true;
@@ -683,8 +653,7 @@ impl Matcher {
         for (f, w) in want.iter_mut().enumerate() {
             let fi = crate::model::FactIdx(f as u32);
             *w = *w
-                && kb
-                    .facts
+                && facts
                     .get(f)
                     .is_some_and(|fact| fact.question.is_some() && fact.ty != FactType::Text)
                 && !obs.is_known(fi)
@@ -721,7 +690,7 @@ impl Matcher {
         let delta = |f: u32| {
             !base.observed.is_empty() && !self.in_symptoms.get(f as usize).copied().unwrap_or(true)
         };
-        let mut weigh = vec![false; kb.facts.len()];
+        let mut weigh = vec![false; facts.len()];
         for (f, w) in weigh.iter_mut().enumerate() {
             *w = want(f as u32) && !delta(f as u32);
         }
@@ -757,8 +726,8 @@ impl Matcher {
         let mut news: Vec<bool> = Vec::new();
         let mut answers: Vec<i64> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
-        for f in (0..kb.facts.len() as u32).filter(|&f| weigh(f)) {
-            let Some(fact) = kb.facts.get(f as usize) else {
+        for f in (0..facts.len() as u32).filter(|&f| weigh(f)) {
+            let Some(fact) = facts.get(f as usize) else {
                 continue;
             };
             let lo = consts.partition_point(|c| c.0 < f);
@@ -908,7 +877,7 @@ impl Matcher {
             }
         }
         let (_, f) = best?;
-        let fact = kb.facts.get(f as usize)?;
+        let fact = facts.get(f as usize)?;
         let lo = consts.partition_point(|c| c.0 < f);
         let hi = consts.partition_point(|c| c.0 <= f);
         let shown: Vec<(Value, bool)> = consts
@@ -924,7 +893,11 @@ impl Matcher {
                 Some((v, ordered))
             })
             .collect();
-        diagnosis::question(kb, f as usize, diagnosis::shown_answers(&fact.ty, &shown))
+        diagnosis::question(
+            facts,
+            f as usize,
+            diagnosis::shown_answers(&fact.ty, &shown),
+        )
     }
 
     /// The answers to weigh for a fact of type `ty` compared with `consts`
@@ -953,14 +926,14 @@ impl Matcher {
             FactType::Str => {
                 let mut set: Vec<&str> = consts
                     .iter()
-                    .filter_map(|&(_, key, _)| self.exec.string(key))
+                    .filter_map(|&(_, key, _)| self.art.exec.string(key))
                     .collect();
                 set.sort_unstable();
                 set.dedup();
                 let other = diagnosis::other_string(&set);
                 texts.extend(set.iter().map(|s| s.to_string()));
                 texts.push(other);
-                out.extend(texts.iter().map(|s| self.exec.string_key(s)));
+                out.extend(texts.iter().map(|s| self.art.exec.string_key(s)));
             }
             FactType::Text => {}
         }

@@ -208,12 +208,12 @@ pub struct Observation<'m> {
 impl<'m> Observation<'m> {
     /// An empty observation: every fact unknown.
     pub fn new(matcher: &'m Matcher) -> Observation<'m> {
-        let kb = matcher.kb();
+        let n = matcher.facts().len();
         Observation {
             m: matcher,
-            values: vec![None; kb.facts.len()],
-            keys: vec![None; kb.facts.len()],
-            segments: vec![Vec::new(); kb.facts.len()],
+            values: vec![None; n],
+            keys: vec![None; n],
+            segments: vec![Vec::new(); n],
             known: Vec::new(),
             hits: vec![0; matcher.tables().atoms.len().div_ceil(64)],
             lits: Vec::new(),
@@ -232,7 +232,7 @@ impl<'m> Observation<'m> {
             .fact_index(name)
             .ok_or_else(|| ObservationError::UnknownFact {
                 name: quote(name),
-                suggestion: fuzzy::closest(name, self.m.kb().facts.iter().map(|f| f.id.as_str()))
+                suggestion: fuzzy::closest(name, self.m.facts().iter().map(|f| f.id.as_str()))
                     .map(str::to_string),
             })
     }
@@ -242,8 +242,8 @@ impl<'m> Observation<'m> {
     /// itself for strings; for a text fact the text is added as a segment.
     pub fn set(&mut self, name: &str, raw: &str) -> Result<(), ObservationError> {
         let f = self.fact(name)?;
-        let kb = self.m.kb();
-        let Some(fact) = kb.facts.get(f.index()) else {
+        let facts = self.m.facts();
+        let Some(fact) = facts.get(f.index()) else {
             return Ok(());
         };
         let v = match &fact.ty {
@@ -300,8 +300,8 @@ impl<'m> Observation<'m> {
     ) -> Result<(), ObservationError> {
         use serde_json::Value as J;
         let f = self.fact(name)?;
-        let kb = self.m.kb();
-        let Some(fact) = kb.facts.get(f.index()) else {
+        let facts = self.m.facts();
+        let Some(fact) = facts.get(f.index()) else {
             return Ok(());
         };
         let wrong = |expected| ObservationError::WrongJsonType {
@@ -372,8 +372,8 @@ impl<'m> Observation<'m> {
     /// Sets a fact to a typed value (as an [`Example`](crate::model::Example)
     /// gives it). A `Str` value for a text fact is added as a segment.
     pub fn set_value(&mut self, fact: FactIdx, value: Value) -> Result<(), ObservationError> {
-        let kb = self.m.kb();
-        let Some(f) = kb.facts.get(fact.index()) else {
+        let facts = self.m.facts();
+        let Some(f) = facts.get(fact.index()) else {
             return Err(ObservationError::UnknownFact {
                 name: format!("#{}", fact.0),
                 suggestion: None,
@@ -431,7 +431,7 @@ impl<'m> Observation<'m> {
 
     fn text_fact(&self, name: &str) -> Result<FactIdx, ObservationError> {
         let f = self.fact(name)?;
-        match self.m.kb().facts.get(f.index()) {
+        match self.m.facts().get(f.index()) {
             Some(fact) if fact.ty != FactType::Text => Err(ObservationError::NotText {
                 fact: fact.id.clone(),
                 ty: fact.ty.name(),

@@ -330,7 +330,7 @@ impl<'k> Reference<'k> {
             }
         }
         let (_, f) = best?;
-        diagnosis::question(kb, f, best_shown)
+        diagnosis::question(&kb.facts, f, best_shown)
     }
 }
 

@@ -30,9 +30,10 @@ pub const AC_DFA_LIMIT_PATTERNS: usize = 2_000;
 /// The text scanners of one knowledge base, compiled on first use.
 ///
 /// [`Artifact::build`](crate::Artifact::build) compiles them at once, so a
-/// pattern set over the limits is a build error. Loading an artifact only
-/// checks the patterns' syntax and leaves compiling to the first text
-/// segment, so a matcher that is never given text never pays for it.
+/// pattern set over the limits is a build error. Loading an artifact leaves
+/// compiling to the first text segment, so a matcher that is never given
+/// text never pays for it; patterns that do not compile then (only possible
+/// for bytes not written by `build`) find nothing.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanners {
     literals: Vec<String>,
@@ -48,38 +49,32 @@ struct Built {
     ac_ids: Vec<u32>,
     /// Ids of empty literals: they are found in every segment.
     empty_literals: Vec<u32>,
-    /// All patterns, `MatchKind::All`: which patterns match.
-    re: Option<Regex>,
-    /// The same patterns, leftmost-first: whether any matches. This search
-    /// can use a literal prefilter, which the overlapping one cannot, so
-    /// the many segments that match nothing cost little.
+    /// The patterns, leftmost-first: whether any matches. This search can
+    /// use a literal prefilter, which the overlapping one cannot, so the
+    /// many segments that match nothing cost little.
     re_any: Option<Regex>,
+    /// The same patterns, `MatchKind::All`: which patterns match. Compiled
+    /// when a segment first matches some pattern, which many observations
+    /// never do: compiling is most of a one-shot diagnosis's time and
+    /// memory.
+    re: std::sync::OnceLock<Option<Regex>>,
+    patterns: Vec<String>,
 }
 
 impl Scanners {
-    /// Scanners compiled now: errors are reported.
+    /// Scanners compiled now, both regexes included: errors are reported.
     pub(crate) fn build(literals: &[String], patterns: &[String]) -> Result<Scanners, BuildError> {
         let s = Scanners::lazy(literals, patterns);
-        s.get()?;
+        let built = s.get()?;
+        if !patterns.is_empty() {
+            let re = multi_regex(patterns, MatchKind::All)?;
+            let _ = built.re.set(Some(re));
+        }
         Ok(s)
     }
 
-    /// Scanners compiled on first use, after a syntax check of every pattern.
-    pub(crate) fn checked(
-        literals: &[String],
-        patterns: &[String],
-    ) -> Result<Scanners, BuildError> {
-        let config = syntax::Config::new().nest_limit(REGEX_NEST_LIMIT);
-        for (i, p) in patterns.iter().enumerate() {
-            syntax::parse_with(p, &config).map_err(|e| BuildError::Patterns {
-                pattern: Some(i),
-                message: e.to_string(),
-            })?;
-        }
-        Ok(Scanners::lazy(literals, patterns))
-    }
-
-    fn lazy(literals: &[String], patterns: &[String]) -> Scanners {
+    /// Scanners compiled on first use.
+    pub(crate) fn lazy(literals: &[String], patterns: &[String]) -> Scanners {
         Scanners {
             literals: literals.to_vec(),
             patterns: patterns.to_vec(),
@@ -147,21 +142,27 @@ impl Built {
                 message: e.to_string(),
             })?)
         };
-        let (re, re_any) = if patterns.is_empty() {
-            (None, None)
+        let re_any = if patterns.is_empty() {
+            None
         } else {
-            (
-                Some(multi_regex(patterns, MatchKind::All)?),
-                Some(multi_regex(patterns, MatchKind::LeftmostFirst)?),
-            )
+            Some(multi_regex(patterns, MatchKind::LeftmostFirst)?)
         };
         Ok(Built {
             ac,
             ac_ids,
             empty_literals,
-            re,
             re_any,
+            re: std::sync::OnceLock::new(),
+            patterns: patterns.to_vec(),
         })
+    }
+
+    /// The overlapping regex. It compiles whenever the leftmost-first one
+    /// did (same patterns, same limits); if it did not, nothing is found.
+    fn re(&self) -> Option<&Regex> {
+        self.re
+            .get_or_init(|| multi_regex(&self.patterns, MatchKind::All).ok())
+            .as_ref()
     }
 
     /// Finds the literals and patterns in `text`; ids are appended to the
@@ -185,12 +186,15 @@ impl Built {
             lits.sort_unstable();
             lits.dedup();
         }
-        if let (Some(re), Some(any)) = (&self.re, &self.re_any) {
+        if let Some(any) = &self.re_any {
             // Most segments match nothing: the leftmost-first search settles
             // those quickly. Otherwise no pattern matches before the
             // leftmost match starts, so the overlapping search starts there
             // (look-around still sees the whole segment).
             let Some(first) = any.search(&Input::new(text)) else {
+                return;
+            };
+            let Some(re) = self.re() else {
                 return;
             };
             let input = Input::new(text).range(first.start()..);
