@@ -49,6 +49,44 @@ struct TextAnchors {
     facts: Vec<u32>,
 }
 
+/// `items` grouped by fact (a stable counting sort: items of one fact keep
+/// their order), with `offsets[f]..offsets[f + 1]` the items of fact `f`.
+/// Items of a fact `>= facts` are left out.
+fn group_by_fact<T: Copy>(
+    items: &[T],
+    fact: impl Fn(&T) -> u32,
+    facts: usize,
+    offsets: &mut Vec<u32>,
+) -> Vec<T> {
+    offsets.clear();
+    offsets.resize(facts + 1, 0);
+    for it in items {
+        if let Some(n) = offsets.get_mut(fact(it) as usize + 1) {
+            *n += 1;
+        }
+    }
+    for f in 0..facts {
+        let before = offsets.get(f).copied().unwrap_or(0);
+        if let Some(n) = offsets.get_mut(f + 1) {
+            *n += before;
+        }
+    }
+    let Some(&filler) = items.first() else {
+        return Vec::new();
+    };
+    let mut next: Vec<u32> = offsets.clone();
+    let mut out: Vec<T> = vec![filler; offsets.last().copied().unwrap_or(0) as usize];
+    for it in items {
+        if let Some(at) = next.get_mut(fact(it) as usize) {
+            if let Some(slot) = out.get_mut(*at as usize) {
+                *slot = *it;
+            }
+            *at += 1;
+        }
+    }
+    out
+}
+
 /// A sorted pair list's second items whose first item is `key`.
 fn pairs_at(pairs: &[(u32, u32)], key: u32) -> impl Iterator<Item = u32> + '_ {
     let start = pairs.partition_point(|&(k, _)| k < key);
@@ -625,7 +663,8 @@ impl Matcher {
         // The programs considered: ranked candidates' evidence, and when no
         // symptom is observed, the possible symptoms' `when`; the facts
         // they read that can be asked.
-        let mut progs: Vec<u32> = Vec::new();
+        // (program, mask of the facts it reads; all bits when not known).
+        let mut progs: Vec<(u32, u64)> = Vec::new();
         let mut want = vec![false; facts.len()];
         let mut mark = |f: u32| {
             if let Some(w) = want.get_mut(f as usize) {
@@ -638,7 +677,7 @@ impl Matcher {
             }
             if let Some(r) = ex.evidence.get(e as usize) {
                 self.each_fact_read(e, r, &mut mark);
-                progs.push(r.prog);
+                progs.push((r.prog, r.reads));
             }
         }
         if base.observed.is_empty() {
@@ -647,7 +686,7 @@ impl Matcher {
                     .get(s as usize)
                     .iter()
                     .for_each(|&f| mark(f));
-                progs.extend(t.symptom_prog.get(s as usize));
+                progs.extend(t.symptom_prog.get(s as usize).map(|&p| (p, u64::MAX)));
             }
         }
         for (f, w) in want.iter_mut().enumerate() {
@@ -665,6 +704,7 @@ impl Matcher {
         // holds now, grouped by fact.
         let now = View { obs, over: None };
         let mut reads: Vec<(u32, u32, u32, bool)> = Vec::new(); // (fact, candidate, evidence, holds)
+        let mut read_off: Vec<u32> = Vec::new();
         if !base.observed.is_empty() {
             for &(k, e, value) in &base.evals {
                 let Some(r) = ex.evidence.get(e as usize) else {
@@ -683,7 +723,7 @@ impl Matcher {
                     }
                 });
             }
-            reads.sort_unstable();
+            reads = group_by_fact(&reads, |r| r.0, facts.len(), &mut read_off);
         }
         // The constants each fact to weigh is compared with, by fact: the
         // facts considered, but for those no answer can move (no reads).
@@ -699,17 +739,30 @@ impl Matcher {
                 *w = true;
             }
         }
+        let weigh_mask = weigh
+            .iter()
+            .enumerate()
+            .filter(|(_, &w)| w)
+            .fold(0u64, |m, (f, _)| m | fact_bit(f as u32));
         let weigh = |f: u32| weigh.get(f as usize).copied().unwrap_or(false);
         let mut consts: Vec<(u32, i64, bool)> = Vec::new();
-        for &p in &progs {
+        for &(p, reads) in &progs {
+            if reads & weigh_mask == 0 {
+                continue;
+            }
             ex.constants(p, |f, key, ordered| {
                 if weigh(f) {
                     consts.push((f, key, ordered));
                 }
             });
         }
-        consts.sort_unstable();
-        consts.dedup();
+        let mut const_off = Vec::new();
+        let consts = group_by_fact(&consts, |c| c.0, facts.len(), &mut const_off);
+        let by_fact = |off: &[u32], f: u32| {
+            let a = off.get(f as usize).copied().unwrap_or(0) as usize;
+            let b = off.get(f as usize + 1).copied().unwrap_or(0) as usize;
+            a..b.max(a)
+        };
         // Working copies of the candidates' scores, changed and restored
         // around each answer.
         let mut scores: Vec<i64> = base.scores.clone();
@@ -730,9 +783,7 @@ impl Matcher {
             let Some(fact) = facts.get(f as usize) else {
                 continue;
             };
-            let lo = consts.partition_point(|c| c.0 < f);
-            let hi = consts.partition_point(|c| c.0 <= f);
-            let fact_consts = consts.get(lo..hi).unwrap_or(&[]);
+            let fact_consts = consts.get(by_fact(&const_off, f)).unwrap_or(&[]);
             self.answer_keys(&fact.ty, fact_consts, &mut answers, &mut texts);
             let atoms = {
                 let fa = &t.fact_atoms;
@@ -740,9 +791,7 @@ impl Matcher {
                 let b = fa.get(f as usize + 1).copied().unwrap_or(0) as usize;
                 a..b.max(a)
             };
-            let lo = reads.partition_point(|r| r.0 < f);
-            let hi = reads.partition_point(|r| r.0 <= f);
-            let my_reads = reads.get(lo..hi).unwrap_or(&[]);
+            let my_reads = reads.get(by_fact(&read_off, f)).unwrap_or(&[]);
             h_after.clear();
             let delta = delta(f);
             // Answers that flip the same evidence give the same entropy:
@@ -878,10 +927,8 @@ impl Matcher {
         }
         let (_, f) = best?;
         let fact = facts.get(f as usize)?;
-        let lo = consts.partition_point(|c| c.0 < f);
-        let hi = consts.partition_point(|c| c.0 <= f);
         let shown: Vec<(Value, bool)> = consts
-            .get(lo..hi)
+            .get(by_fact(&const_off, f))
             .unwrap_or(&[])
             .iter()
             .filter_map(|&(_, key, ordered)| {
@@ -937,5 +984,26 @@ impl Matcher {
             }
             FactType::Text => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping_by_fact_keeps_order_within_a_fact_and_drops_strangers() {
+        let items = [
+            (2u32, 'a'),
+            (0, 'b'),
+            (2, 'c'),
+            (9, 'x'),
+            (0, 'd'),
+            (1, 'e'),
+        ];
+        let mut off = Vec::new();
+        let g = group_by_fact(&items, |i| i.0, 3, &mut off);
+        assert_eq!(g, vec![(0, 'b'), (0, 'd'), (1, 'e'), (2, 'a'), (2, 'c')]);
+        assert_eq!(off, vec![0, 2, 3, 5]);
     }
 }
