@@ -16,6 +16,8 @@
 //! The 10,000-rule artifact and one observation are written to
 //! `target/tmp/kb10k.kbc` and `target/tmp/obs10k.json` for the resident
 //! memory measurement (docs/CLI.md, "Performance"):
+//! `cargo run --release -p kbc-runtime --example rss -- target/tmp/kb10k.kbc target/tmp/obs10k.json`
+//! (the runtime alone) and
 //! `/usr/bin/time -v target/release/kbc diagnose --kb target/tmp/kb10k.kbc --facts target/tmp/obs10k.json`.
 //!
 //! `cargo bench -p kbc-compiler --bench diagnose -- --warm-up-time 1 --measurement-time 3`
