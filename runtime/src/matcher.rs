@@ -28,6 +28,8 @@ pub struct Matcher {
     by_name: HashMap<String, u32>,
     /// Per fact: some symptom's `when` reads it.
     in_symptoms: Vec<bool>,
+    /// `(fact, symptom)` for every fact a symptom's `when` reads, sorted.
+    symptoms_reading: Vec<(u32, u32)>,
     /// Derived at load from the tables (not stored in the artifact): the
     /// unanchored symptoms split by whether their `when` is, or is a
     /// conjunction with, a `contains`/`matches` test. Those are visited
@@ -201,13 +203,16 @@ impl Matcher {
             .map(|(i, f)| (f.id.clone(), i as u32))
             .collect();
         let mut in_symptoms = vec![false; core.facts.len()];
+        let mut symptoms_reading = Vec::new();
         for s in 0..core.tables.symptom_facts.rows() {
             for &f in core.tables.symptom_facts.get(s) {
                 if let Some(b) = in_symptoms.get_mut(f as usize) {
                     *b = true;
                 }
+                symptoms_reading.push((f, s as u32));
             }
         }
+        symptoms_reading.sort_unstable();
         let t = &core.tables;
         let mut text_anchors = TextAnchors::default();
         for &s in &t.unanchored {
@@ -232,6 +237,7 @@ impl Matcher {
             art: artifact,
             by_name,
             in_symptoms,
+            symptoms_reading,
             text_anchors,
         }
     }
@@ -705,7 +711,7 @@ impl Matcher {
         let now = View { obs, over: None };
         let mut reads: Vec<(u32, u32, u32, bool)> = Vec::new(); // (fact, candidate, evidence, holds)
         let mut read_off: Vec<u32> = Vec::new();
-        if !base.observed.is_empty() {
+        {
             for &(k, e, value) in &base.evals {
                 let Some(r) = ex.evidence.get(e as usize) else {
                     continue;
@@ -763,6 +769,28 @@ impl Matcher {
             let b = off.get(f as usize + 1).copied().unwrap_or(0) as usize;
             a..b.max(a)
         };
+        // With no symptom observed, the candidates are the producers of the
+        // possible symptoms; an answer can only take some of those away
+        // (a `when` reading the fact turns false) — or make one observed, or
+        // possible anew (through `is known`), which is ranked afresh. Per
+        // candidate: how many possible symptoms it produces, and whether it
+        // is still a candidate.
+        let shrink = base.observed.is_empty();
+        let mut producing: Vec<u32> = vec![0; if shrink { base.cands.len() } else { 0 }];
+        if shrink {
+            for &s in &base.possible {
+                for c in t.producers.get(s as usize) {
+                    if let Ok(k) = base.cands.binary_search(c) {
+                        if let Some(n) = producing.get_mut(k) {
+                            *n += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let mut present = vec![true; base.cands.len()];
+        let mut gone_symptoms: Vec<u32> = Vec::new();
+        let mut leaving: Vec<usize> = Vec::new();
         // Working copies of the candidates' scores, changed and restored
         // around each answer.
         let mut scores: Vec<i64> = base.scores.clone();
@@ -819,8 +847,27 @@ impl Matcher {
                 };
                 tmp.clear();
                 let mut sig = None;
-                if delta {
-                    // The candidates stay; only evidence reading `f` moves.
+                // The possible symptoms this answer makes false; `None` when
+                // it makes one observed or possible anew.
+                gone_symptoms.clear();
+                let mut symptoms_stay = true;
+                if shrink {
+                    for s in pairs_at(&self.symptoms_reading, f) {
+                        let was = base.possible.binary_search(&s).is_ok();
+                        let now = t
+                            .symptom_prog
+                            .get(s as usize)
+                            .map_or(U, |&p| ex.eval(p, &over));
+                        match (was, now) {
+                            (_, T) | (false, U) => symptoms_stay = false,
+                            (true, F) => gone_symptoms.push(s),
+                            _ => {}
+                        }
+                    }
+                }
+                if (delta || shrink) && symptoms_stay {
+                    // The candidates stay (but those only `gone_symptoms`
+                    // produced); only evidence reading `f` moves.
                     news.clear();
                     news.extend(my_reads.iter().map(|&(_, _, e, _)| {
                         ex.evidence
@@ -834,16 +881,46 @@ impl Matcher {
                             .enumerate()
                             .filter(|(_, (r, &new))| r.3 != new)
                             .fold(0u128, |m, (i, _)| m | 1 << i);
-                        if flips == 0 {
-                            h_after.push(h_now);
-                            continue;
+                        if gone_symptoms.is_empty() {
+                            if flips == 0 {
+                                h_after.push(h_now);
+                                continue;
+                            }
+                            if let Some(&(_, h)) = memo.iter().find(|(m, _)| *m == flips) {
+                                h_after.push(h);
+                                continue;
+                            }
+                            sig = Some(flips);
                         }
-                        if let Some(&(_, h)) = memo.iter().find(|(m, _)| *m == flips) {
-                            h_after.push(h);
-                            continue;
-                        }
-                        sig = Some(flips);
                     }
+                    let take_away = |undo: bool,
+                                     producing: &mut [u32],
+                                     present: &mut [bool],
+                                     leaving: &mut Vec<usize>| {
+                        for &s in &gone_symptoms {
+                            for c in t.producers.get(s as usize) {
+                                let Ok(k) = base.cands.binary_search(c) else {
+                                    continue;
+                                };
+                                if let (Some(n), Some(p)) =
+                                    (producing.get_mut(k), present.get_mut(k))
+                                {
+                                    if undo {
+                                        *n += 1;
+                                        *p = true;
+                                    } else {
+                                        *n = n.saturating_sub(1);
+                                        if *n == 0 {
+                                            *p = false;
+                                            leaving.push(k);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    };
+                    leaving.clear();
+                    take_away(false, &mut producing, &mut present, &mut leaving);
                     let apply = |scores: &mut [i64], ruled: &mut [u32], undo: bool| {
                         for (&(_, k, e, old), &new) in my_reads.iter().zip(news.iter()) {
                             if old == new {
@@ -871,14 +948,20 @@ impl Matcher {
                         scores
                             .iter()
                             .zip(&ruled)
-                            .filter(|(_, &r)| r == 0)
-                            .map(|(&s, _)| s)
+                            .zip(&present)
+                            .filter(|((_, &r), &p)| r == 0 && p)
+                            .map(|((&s, _), _)| s)
                     };
                     let max = ranked_scores().max();
                     let h = match now_sums {
                         // The top score stays: update the sums for the
-                        // candidates that moved (same bits as afresh).
+                        // candidates that moved or left (same bits as afresh).
                         Some(mut sums) if max == Some(sums.max()) => {
+                            for &k in &leaving {
+                                if base.ruled.get(k) == Some(&0) {
+                                    sums.remove(base.scores.get(k).copied().unwrap_or(0));
+                                }
+                            }
                             let mut last = None;
                             for (&(_, k, _, old), &new) in my_reads.iter().zip(news.iter()) {
                                 if old == new || last == Some(k) {
@@ -886,6 +969,9 @@ impl Matcher {
                                 }
                                 last = Some(k);
                                 let k = k as usize;
+                                if !present.get(k).copied().unwrap_or(false) {
+                                    continue;
+                                }
                                 if base.ruled.get(k) == Some(&0) {
                                     sums.remove(base.scores.get(k).copied().unwrap_or(0));
                                 }
@@ -901,6 +987,7 @@ impl Matcher {
                         }
                     };
                     apply(&mut scores, &mut ruled, true);
+                    take_away(true, &mut producing, &mut present, &mut leaving);
                     if let Some(flips) = sig {
                         memo.push((flips, h));
                     }
