@@ -8,7 +8,8 @@
 //! | `log_scan`: a log against 1,000 text patterns | > 300 MB/s |
 //! | `artifact_load` at 10k | < 5 ms |
 //!
-//! Also measured: `observe` (reading the observation: typing the facts and
+//! Also measured: `next_question_nothing_observed` (environment facts
+//! only, so every cause is a candidate), `observe` (reading the observation: typing the facts and
 //! scanning the message once), `diagnose` (the whole diagnosis: ranking,
 //! evidence, ruled out, fixes, next question) and `reference` (the same
 //! diagnosis by the reference interpreter, so the speed-up is visible).
@@ -253,6 +254,37 @@ fn benches(c: &mut Criterion) {
             .observations
             .iter()
             .map(|o| observe(&k.matcher, o))
+            .collect();
+        let mut i = 0;
+        g.bench_with_input(BenchmarkId::from_parameter(k.rules), k, |b, k| {
+            b.iter(|| {
+                i = (i + 1) % obs.len();
+                black_box(k.matcher.next_question(&obs[i]))
+            })
+        });
+    }
+    g.finish();
+
+    // No symptom observed: only environment facts, so every symptom is
+    // possible and every cause a candidate.
+    let mut g = c.benchmark_group("next_question_nothing_observed");
+    g.sample_size(10);
+    for k in kbs.iter().filter(|k| k.rules <= 10_000) {
+        let obs: Vec<Observation<'_>> = k
+            .observations
+            .iter()
+            .map(|o| {
+                let mut obs = k.matcher.observation();
+                for (f, v) in &o.facts {
+                    let fact = &k.model.facts[f.index()];
+                    let selects = matches!(fact.id.as_str(), "error_code" | "extended_code")
+                        || fact.ty == kbc_runtime::model::FactType::Text;
+                    if !selects {
+                        obs.set_value(*f, v.clone()).expect("synthetic values fit");
+                    }
+                }
+                obs
+            })
             .collect();
         let mut i = 0;
         g.bench_with_input(BenchmarkId::from_parameter(k.rules), k, |b, k| {
