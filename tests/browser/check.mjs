@@ -41,7 +41,12 @@ function watch(page, label) {
     }
   });
   page.on("pageerror", (e) => fail(`${label}: page error: ${e.message}`));
-  page.on("requestfailed", (r) => fail(`${label}: request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("requestfailed", (r) => {
+    // Following a link cancels the old page's pending loads (ERR_ABORTED);
+    // a missing file fails with ERR_FILE_NOT_FOUND and is still caught.
+    if (/ERR_ABORTED/.test(r.failure()?.errorText || "")) return;
+    fail(`${label}: request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on("dialog", (d) => { fail(`${label}: a dialog opened (${d.message()}): script ran`); d.dismiss(); });
   page.on("request", (r) => {
     if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) {
