@@ -22,6 +22,20 @@ pub const MAX_KEPT_SEGMENTS: usize = 1_000;
 /// ...and at most this many bytes of them; past either cap a line is kept
 /// only if it hits a text condition no kept segment hits yet.
 pub const MAX_KEPT_BYTES: usize = 8 << 20;
+/// A log scan searches for literals in blocks of whole lines of up to this
+/// many bytes at once.
+const LOG_BLOCK_BYTES: usize = 16 << 10;
+
+/// The running state of one [`Observation::scan_log`].
+#[derive(Default)]
+struct LogState {
+    sum: LogSummary,
+    seen: HashSet<String>,
+    kept_bytes: usize,
+    hit: Vec<u32>,
+    /// The next line is the first.
+    first: bool,
+}
 
 /// Longest stretch of user input quoted in an error message.
 const QUOTE_LEN: usize = 60;
@@ -467,16 +481,20 @@ impl<'m> Observation<'m> {
             .is_some_and(|w| w & (1u64 << (atom % 64)) != 0)
     }
 
-    /// The atoms of fact `f` that `text` hits, into `out` (ascending).
-    fn atoms_hit(&mut self, f: FactIdx, text: &str, out: &mut Vec<u32>) {
+    /// The atoms of fact `f` that `text` hits, into `out` (ascending);
+    /// `literals`: whether `text` may hold a non-empty literal.
+    fn atoms_hit(&mut self, f: FactIdx, text: &str, literals: bool, out: &mut Vec<u32>) {
         out.clear();
         if self.atom_range(f).is_empty() {
             return;
         }
         let t = self.m.tables();
-        self.m
-            .scanners()
-            .scan(text, &mut self.lits, &mut self.pats, &mut self.set);
+        let scanners = self.m.scanners();
+        if literals {
+            scanners.scan(text, &mut self.lits, &mut self.pats, &mut self.set);
+        } else {
+            scanners.scan_without_literals(text, &mut self.lits, &mut self.pats, &mut self.set);
+        }
         for &l in &self.lits {
             out.extend(
                 t.literal_atoms
@@ -512,7 +530,7 @@ impl<'m> Observation<'m> {
             self.clear_hits(f);
             if let Value::Str(s) = &v {
                 let mut hit = Vec::new();
-                self.atoms_hit(f, s, &mut hit);
+                self.atoms_hit(f, s, true, &mut hit);
                 self.set_hits(&hit);
             }
         }
@@ -527,7 +545,7 @@ impl<'m> Observation<'m> {
 
     fn push_segment(&mut self, f: FactIdx, s: String) {
         let mut hit = Vec::new();
-        self.atoms_hit(f, &s, &mut hit);
+        self.atoms_hit(f, &s, true, &mut hit);
         self.set_hits(&hit);
         if let Some(segs) = self.segments.get_mut(f.index()) {
             segs.push(s);
@@ -562,24 +580,57 @@ impl<'m> Observation<'m> {
         mut reader: impl BufRead,
     ) -> Result<LogSummary, ObservationError> {
         let f = self.text_fact(name)?;
-        let mut sum = LogSummary::default();
+        let io = |e: std::io::Error| ObservationError::Io {
+            fact: name.to_string(),
+            message: e.to_string(),
+        };
+        let mut st = LogState {
+            first: true,
+            ..LogState::default()
+        };
         let mut buf: Vec<u8> = Vec::with_capacity(1024);
         let mut carry: Vec<u8> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut kept_bytes = 0usize;
-        let mut hit = Vec::new();
+        let mut spans = Vec::new();
         let mut continuing = false;
-        let mut first = true;
         loop {
+            // A block of whole lines of valid UTF-8: one literal search for
+            // the block; when it finds none, only the patterns run per line.
+            if carry.is_empty() && !continuing {
+                let avail = reader.fill_buf().map_err(io)?;
+                let window = avail.get(..avail.len().min(LOG_BLOCK_BYTES)).unwrap_or(&[]);
+                let block = window
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .and_then(|end| window.get(..=end))
+                    .and_then(|b| std::str::from_utf8(b).ok());
+                if let Some(block) = block {
+                    self.m
+                        .scanners()
+                        .literal_spans(block.as_bytes(), &mut spans);
+                    let mut next_span = spans.iter().peekable();
+                    let mut at = 0;
+                    for raw in block.split_inclusive('\n') {
+                        let end = at + raw.len();
+                        // Spans that end before this line are behind us.
+                        while next_span.peek().is_some_and(|s| s.1 <= at) {
+                            next_span.next();
+                        }
+                        let literals = next_span.peek().is_some_and(|s| s.0 < end);
+                        let line = raw.trim_end_matches(['\n', '\r']);
+                        self.log_line(f, std::borrow::Cow::Borrowed(line), literals, &mut st);
+                        at = end;
+                    }
+                    let n = block.len();
+                    reader.consume(n);
+                    continue;
+                }
+            }
             buf.clear();
             buf.append(&mut carry);
             let room = (MAX_LINE_BYTES.saturating_sub(buf.len())) as u64;
             let n = std::io::Read::take(&mut reader, room)
                 .read_until(b'\n', &mut buf)
-                .map_err(|e| ObservationError::Io {
-                    fact: name.to_string(),
-                    message: e.to_string(),
-                })?;
+                .map_err(io)?;
             if n == 0 && buf.is_empty() {
                 break;
             }
@@ -591,14 +642,13 @@ impl<'m> Observation<'m> {
                 carry.extend_from_slice(buf.get(cut..).unwrap_or(&[]));
                 buf.truncate(cut);
                 if !continuing {
-                    sum.split_lines += 1;
+                    st.sum.split_lines += 1;
                 }
             }
             continuing = !complete;
             while matches!(buf.last(), Some(b'\n' | b'\r')) && complete {
                 buf.pop();
             }
-            sum.lines += 1;
             // Valid UTF-8 (nearly every line) is checked by the fast
             // validator; only a bad line goes through the slower lossy path.
             let line = match std::str::from_utf8(&buf) {
@@ -606,43 +656,61 @@ impl<'m> Observation<'m> {
                 Err(_) => String::from_utf8_lossy(&buf),
             };
             if matches!(line, std::borrow::Cow::Owned(_)) {
-                sum.replaced_lines += 1;
+                st.sum.replaced_lines += 1;
             }
-            self.atoms_hit(f, &line, &mut hit);
-            if first {
-                first = false;
-                if hit.is_empty() {
-                    seen.insert(line.to_string());
-                    self.push_segment(f, line.into_owned());
-                    sum.kept += 1;
-                    continue;
-                }
-            }
-            if hit.is_empty() {
-                continue;
-            }
-            if seen.contains(line.as_ref()) {
-                sum.dropped += 1;
-                continue;
-            }
-            let under_caps = (sum.kept as usize) < MAX_KEPT_SEGMENTS
-                && kept_bytes.saturating_add(line.len()) <= MAX_KEPT_BYTES;
-            let brings_new = hit.iter().any(|&a| !self.hit(a as usize));
-            if under_caps || brings_new {
-                kept_bytes = kept_bytes.saturating_add(line.len());
-                let line = line.into_owned();
-                seen.insert(line.clone());
-                self.set_hits(&hit);
-                if let Some(segs) = self.segments.get_mut(f.index()) {
-                    segs.push(line);
-                }
-                self.mark_known(f);
-                sum.kept += 1;
-            } else {
-                sum.dropped += 1;
+            self.log_line(f, line, true, &mut st);
+        }
+        Ok(st.sum)
+    }
+
+    /// Takes one line of a log (see [`scan_log`](Self::scan_log)): keeps it
+    /// if it is the first, or hits a text condition and is new, within the
+    /// caps. `literals`: whether the line may hold a literal.
+    fn log_line(
+        &mut self,
+        f: FactIdx,
+        line: std::borrow::Cow<'_, str>,
+        literals: bool,
+        st: &mut LogState,
+    ) {
+        st.sum.lines += 1;
+        let mut hit = std::mem::take(&mut st.hit);
+        self.atoms_hit(f, &line, literals, &mut hit);
+        st.hit = hit;
+        if st.first {
+            st.first = false;
+            if st.hit.is_empty() {
+                st.seen.insert(line.to_string());
+                self.push_segment(f, line.into_owned());
+                st.sum.kept += 1;
+                return;
             }
         }
-        Ok(sum)
+        if st.hit.is_empty() {
+            return;
+        }
+        if st.seen.contains(line.as_ref()) {
+            st.sum.dropped += 1;
+            return;
+        }
+        let under_caps = (st.sum.kept as usize) < MAX_KEPT_SEGMENTS
+            && st.kept_bytes.saturating_add(line.len()) <= MAX_KEPT_BYTES;
+        let brings_new = st.hit.iter().any(|&a| !self.hit(a as usize));
+        if under_caps || brings_new {
+            st.kept_bytes = st.kept_bytes.saturating_add(line.len());
+            let line = line.into_owned();
+            st.seen.insert(line.clone());
+            let hit = std::mem::take(&mut st.hit);
+            self.set_hits(&hit);
+            st.hit = hit;
+            if let Some(segs) = self.segments.get_mut(f.index()) {
+                segs.push(line);
+            }
+            self.mark_known(f);
+            st.sum.kept += 1;
+        } else {
+            st.sum.dropped += 1;
+        }
     }
 }
 

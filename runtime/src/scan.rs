@@ -101,7 +101,39 @@ impl Scanners {
         set: &mut Option<PatternSet>,
     ) {
         match self.get() {
-            Ok(b) => b.scan(text, lits, pats, set),
+            Ok(b) => b.scan(text, true, lits, pats, set),
+            Err(_) => {
+                lits.clear();
+                pats.clear();
+            }
+        }
+    }
+
+    /// Spans of non-empty literals in `bytes`, in order, into `out`: every
+    /// occurrence of a literal starts inside one of them (a search that
+    /// resumes after each match). A line that overlaps none holds no
+    /// literal and can be scanned with [`scan_without_literals`]; one
+    /// search over many lines costs far less than one per line.
+    ///
+    /// [`scan_without_literals`]: Scanners::scan_without_literals
+    pub(crate) fn literal_spans(&self, bytes: &[u8], out: &mut Vec<(usize, usize)>) {
+        out.clear();
+        if let Some(ac) = self.get().ok().and_then(|b| b.ac.as_ref()) {
+            out.extend(ac.find_iter(bytes).map(|m| (m.start(), m.end())));
+        }
+    }
+
+    /// [`scan`](Scanners::scan) for a text known to hold no non-empty
+    /// literal: only the empty literals and the patterns are found.
+    pub(crate) fn scan_without_literals(
+        &self,
+        text: &str,
+        lits: &mut Vec<u32>,
+        pats: &mut Vec<u32>,
+        set: &mut Option<PatternSet>,
+    ) {
+        match self.get() {
+            Ok(b) => b.scan(text, false, lits, pats, set),
             Err(_) => {
                 lits.clear();
                 pats.clear();
@@ -165,11 +197,13 @@ impl Built {
             .as_ref()
     }
 
-    /// Finds the literals and patterns in `text`; ids are appended to the
-    /// two vectors, sorted and without repeats. `set` is a reusable buffer.
-    pub(crate) fn scan(
+    /// Finds the literals (the non-empty ones only if `literals`) and the
+    /// patterns in `text`; ids are appended to the two vectors, sorted and
+    /// without repeats. `set` is a reusable buffer.
+    fn scan(
         &self,
         text: &str,
+        literals: bool,
         lits: &mut Vec<u32>,
         pats: &mut Vec<u32>,
         set: &mut Option<PatternSet>,
@@ -177,7 +211,7 @@ impl Built {
         lits.clear();
         pats.clear();
         lits.extend_from_slice(&self.empty_literals);
-        if let Some(ac) = &self.ac {
+        if let Some(ac) = self.ac.as_ref().filter(|_| literals) {
             for m in ac.find_overlapping_iter(text) {
                 if let Some(&id) = self.ac_ids.get(m.pattern().as_usize()) {
                     lits.push(id);

@@ -84,6 +84,71 @@ proptest! {
     }
 }
 
+/// A reader that gives at most one byte at a time, so a log scan never
+/// sees a block of whole lines and takes every line on its own.
+struct OneByte<'a>(&'a [u8]);
+
+impl std::io::Read for OneByte<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = usize::from(!self.0.is_empty() && !buf.is_empty());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+impl std::io::BufRead for OneByte<'_> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        Ok(&self.0[..self.0.len().min(1)])
+    }
+    fn consume(&mut self, n: usize) {
+        self.0 = &self.0[n.min(self.0.len())..];
+    }
+}
+
+/// Pieces of log lines: literals and pattern matches in any case, CRLF,
+/// invalid UTF-8, blank lines, a line longer than a scan block.
+fn log_piece() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"CredSSP ".to_vec()),
+        Just(b"credssp".to_vec()),
+        Just(b"code 0x1f ".to_vec()),
+        Just(b"plain words ".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"\n".to_vec()),
+        Just(b"\n\n".to_vec()),
+        Just(b"\xff\xfe".to_vec()),
+        Just("h\u{e9}\u{e9} ".as_bytes().to_vec()),
+        Just(vec![b'x'; 20_000]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Scanning whole blocks of lines for literals at once finds exactly
+    /// what scanning every line on its own finds.
+    #[test]
+    fn block_and_line_by_line_log_scans_agree(
+        pieces in proptest::collection::vec(log_piece(), 0..60),
+    ) {
+        let log: Vec<u8> = pieces.concat();
+        let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
+        let mut blocks = m.observation();
+        let a = blocks.scan_log("message", &log[..]).unwrap();
+        let mut lines = m.observation();
+        let b = lines.scan_log("message", OneByte(&log)).unwrap();
+        prop_assert_eq!(a, b);
+        let f = m.kb().facts.iter().position(|f| f.id == "message").unwrap();
+        let f = kbc_runtime::model::FactIdx(f as u32);
+        prop_assert_eq!(blocks.segments(f), lines.segments(f));
+        prop_assert_eq!(
+            serde_json::to_string(&m.diagnose(&blocks)).unwrap(),
+            serde_json::to_string(&m.diagnose(&lines)).unwrap()
+        );
+    }
+}
+
 #[test]
 fn arbitrary_json_values_are_errors_not_panics() {
     let m = Matcher::new(Artifact::build(common::sample_kb()).unwrap());
