@@ -17,6 +17,9 @@
 //!   [`Artifact::load`] (errors: [`LoadError`]) and [`Artifact::to_json`].
 //! - [`Matcher::new`], [`Matcher::from_bytes`], [`Matcher::load`], and
 //!   [`Matcher::from_static`] for bytes embedded with `include_bytes!`.
+//!   Loading reads what ranking needs; the prose (titles, steps, sources)
+//!   is decoded the first time [`Matcher::kb`] or a diagnosis reads it.
+//!   [`Matcher::facts`] never needs it.
 //! - [`Matcher::observation`] gives an [`Observation`]: `set`, `set_json`,
 //!   `set_json_object`, `set_value`, `add_text`, `scan_log`, `unset`
 //!   (errors: [`ObservationError`]).
