@@ -323,12 +323,11 @@ impl Exec {
     /// Derives the per-cause and per-evidence records.
     fn finish(&mut self, core: &Core) {
         let tables = &core.tables;
-        let e = self;
         let n = core.cause_prior.len();
         for c in 0..n {
             let first = tables.cause_evidence.get(c).copied().unwrap_or(0);
             let end = tables.cause_evidence.get(c + 1).copied().unwrap_or(first);
-            e.causes.push(CauseRec {
+            self.causes.push(CauseRec {
                 prior: core.cause_prior.get(c).map_or(0, |p| p.decibans()),
                 id_rank: core.cause_id_rank.get(c).copied().unwrap_or(u32::MAX),
                 first,
@@ -337,11 +336,11 @@ impl Exec {
         }
         for (k, strength) in core.evidence_strength.iter().enumerate() {
             let prog = tables.evidence_prog.get(k).copied().unwrap_or(u32::MAX);
-            let reads = e.reads(prog);
-            let unknown = e.eval(prog, &Nothing);
+            let reads = self.reads(prog);
+            let unknown = self.eval(prog, &Nothing);
             let db = strength.decibans();
-            let tests_known = e.program(prog).iter().any(|op| op.kind == Kind::Known);
-            e.evidence.push(EvidenceRec {
+            let tests_known = self.program(prog).iter().any(|op| op.kind == Kind::Known);
+            self.evidence.push(EvidenceRec {
                 prog,
                 db: db.and_then(|d| i16::try_from(d).ok()).unwrap_or(0),
                 flags: if db.is_none() { RULES_OUT } else { 0 }

@@ -106,7 +106,7 @@ fn pairs_at(pairs: &[(u32, u32)], key: u32) -> impl Iterator<Item = u32> + '_ {
 #[derive(Clone, Copy)]
 struct View<'a, 'm> {
     obs: &'a Observation<'m>,
-    over: Option<(u32, Option<i64>, &'a [u32])>,
+    over: Option<(u32, i64, &'a [u32])>,
 }
 
 impl View<'_, '_> {
@@ -121,7 +121,7 @@ impl Facts for View<'_, '_> {
     fn key(&self, f: u32) -> Option<i64> {
         if let Some((of, key, _)) = self.over {
             if of == f {
-                return key;
+                return Some(key);
             }
         }
         self.obs.keys.get(f as usize).copied().flatten()
@@ -843,7 +843,7 @@ impl Matcher {
                 }
                 let over = View {
                     obs,
-                    over: Some((f, Some(key), &hits)),
+                    over: Some((f, key, &hits)),
                 };
                 tmp.clear();
                 let mut sig = None;
