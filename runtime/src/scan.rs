@@ -9,6 +9,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
 use regex_automata::{
     meta::{self, Regex},
+    nfa::thompson::WhichCaptures,
     util::syntax,
     Input, MatchKind, PatternSet,
 };
@@ -52,6 +53,13 @@ struct Built {
     /// The patterns, leftmost-first: whether any matches. This search can
     /// use a literal prefilter, which the overlapping one cannot, so the
     /// many segments that match nothing cost little.
+    ///
+    /// Both regexes keep no capture groups: we ask only whether and which
+    /// patterns match. That matters for bounded memory: when the lazy DFA
+    /// gives up (a Unicode `\b` meets a non-ASCII byte), the fallback
+    /// engine's per-search table is as large as NFA states × capture slots
+    /// — hundreds of megabytes for a thousand patterns with slots, under
+    /// one without.
     re_any: Option<Regex>,
     /// The same patterns, `MatchKind::All`: which patterns match. Compiled
     /// when a segment first matches some pattern, which many observations
@@ -222,16 +230,14 @@ impl Built {
         }
         if let Some(any) = &self.re_any {
             // Most segments match nothing: the leftmost-first search settles
-            // those quickly. Otherwise no pattern matches before the
-            // leftmost match starts, so the overlapping search starts there
-            // (look-around still sees the whole segment).
-            let Some(first) = any.search(&Input::new(text)) else {
+            // those quickly.
+            if !any.is_match(Input::new(text)) {
                 return;
-            };
+            }
             let Some(re) = self.re() else {
                 return;
             };
-            let input = Input::new(text).range(first.start()..);
+            let input = Input::new(text);
             let set = match set {
                 Some(s) if s.capacity() == re.pattern_len() => s,
                 _ => set.insert(PatternSet::new(re.pattern_len())),
@@ -243,16 +249,24 @@ impl Built {
     }
 }
 
-fn multi_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, BuildError> {
+/// The regex builder every pattern set is compiled with: the size limits,
+/// the nesting limit, and no capture groups (see [`Built::re_any`]).
+fn regex_builder(kind: MatchKind) -> meta::Builder {
     let config = Regex::config()
         .match_kind(kind)
+        .which_captures(WhichCaptures::None)
         .nfa_size_limit(Some(REGEX_NFA_LIMIT))
         .onepass_size_limit(Some(REGEX_NFA_LIMIT))
         .dfa_size_limit(Some(REGEX_DFA_LIMIT))
         .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
-    meta::Builder::new()
-        .configure(config)
-        .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+    let mut b = meta::Builder::new();
+    b.configure(config)
+        .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT));
+    b
+}
+
+fn multi_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, BuildError> {
+    regex_builder(kind)
         .build_many(patterns)
         .map_err(|e| BuildError::Patterns {
             pattern: e.pattern().map(|p| p.as_usize()),
@@ -261,16 +275,10 @@ fn multi_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, BuildError
 }
 
 /// Compiles one pattern on its own, with the same syntax and limits as the
-/// combined regex (used by the reference interpreter).
+/// combined regex (used by the reference interpreter, which asks only
+/// `is_match`).
 pub(crate) fn single_regex(pattern: &str) -> Result<Regex, BuildError> {
-    let config = Regex::config()
-        .nfa_size_limit(Some(REGEX_NFA_LIMIT))
-        .onepass_size_limit(Some(REGEX_NFA_LIMIT))
-        .dfa_size_limit(Some(REGEX_DFA_LIMIT))
-        .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
-    meta::Builder::new()
-        .configure(config)
-        .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+    regex_builder(MatchKind::LeftmostFirst)
         .build(pattern)
         .map_err(|e| BuildError::Patterns {
             pattern: None,
