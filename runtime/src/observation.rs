@@ -588,6 +588,9 @@ impl<'m> Observation<'m> {
             first: true,
             ..LogState::default()
         };
+        if !self.atom_range(f).is_empty() {
+            self.m.scanners().for_logs();
+        }
         let mut buf: Vec<u8> = Vec::with_capacity(1024);
         let mut carry: Vec<u8> = Vec::new();
         let mut spans = Vec::new();

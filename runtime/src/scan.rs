@@ -6,7 +6,9 @@
 //! of the literals and patterns found in a segment. Both are built with
 //! explicit size limits; a set that exceeds them is a [`BuildError`].
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind as AcMatchKind};
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind as AcMatchKind};
 use regex_automata::{
     meta::{self, Regex},
     nfa::thompson::WhichCaptures,
@@ -16,7 +18,7 @@ use regex_automata::{
 
 use crate::artifact::BuildError;
 
-/// Size limit of the regex's compiled NFA (and of its one-pass DFA).
+/// Size limit of the regex's compiled NFA.
 pub const REGEX_NFA_LIMIT: usize = 64 << 20;
 /// Size limit of a fully compiled regex DFA (larger sets use the lazy DFA).
 pub const REGEX_DFA_LIMIT: usize = 8 << 20;
@@ -24,8 +26,8 @@ pub const REGEX_DFA_LIMIT: usize = 8 << 20;
 pub const REGEX_CACHE_LIMIT: usize = 8 << 20;
 /// Limit of group and repetition nesting in one pattern.
 pub const REGEX_NEST_LIMIT: u32 = 100;
-/// Up to this many literals the automaton may be a full DFA; above, a
-/// contiguous NFA keeps memory proportional to the literals.
+/// Up to this many literals the log scanner's automaton is a full DFA;
+/// above, it is a contiguous NFA like the one for messages.
 pub const AC_DFA_LIMIT_PATTERNS: usize = 2_000;
 
 /// The text scanners of one knowledge base, compiled on first use.
@@ -35,49 +37,59 @@ pub const AC_DFA_LIMIT_PATTERNS: usize = 2_000;
 /// compiling to the first text segment, so a matcher that is never given
 /// text never pays for it; patterns that do not compile then (only possible
 /// for bytes not written by `build`) find nothing.
+///
+/// Two sets of searchers, chosen by how much text there is. A message is a
+/// few hundred bytes: a contiguous-NFA automaton for the literals and one
+/// overlapping regex for the patterns, both small. A log is megabytes:
+/// [`for_logs`](Scanners::for_logs) adds a full-DFA automaton (fast, a few
+/// megabytes) and a leftmost-first regex that can use a literal prefilter,
+/// so the many lines that match no pattern cost little. Both sets find the
+/// same literals and patterns.
 #[derive(Debug, Clone)]
 pub(crate) struct Scanners {
     literals: Vec<String>,
     patterns: Vec<String>,
-    built: std::sync::OnceLock<Result<Built, BuildError>>,
+    built: OnceLock<Result<Built, BuildError>>,
 }
 
-/// The compiled automaton and regexes.
+/// The compiled searchers.
+///
+/// The regexes keep no capture groups: we ask only whether and which
+/// patterns match. That bounds memory: when the lazy DFA gives up (a
+/// Unicode `\b` meets a non-ASCII byte), the fallback engine's per-search
+/// table is as large as NFA states × capture slots — hundreds of megabytes
+/// for a thousand patterns with slots, under one without.
 #[derive(Debug, Clone)]
 struct Built {
+    /// The literals as a contiguous NFA.
     ac: Option<AhoCorasick>,
     /// Literal ids of the automaton's patterns (empty literals are left out).
     ac_ids: Vec<u32>,
     /// Ids of empty literals: they are found in every segment.
     empty_literals: Vec<u32>,
-    /// The patterns, leftmost-first: whether any matches. This search can
-    /// use a literal prefilter, which the overlapping one cannot, so the
-    /// many segments that match nothing cost little.
-    ///
-    /// Both regexes keep no capture groups: we ask only whether and which
-    /// patterns match. That matters for bounded memory: when the lazy DFA
-    /// gives up (a Unicode `\b` meets a non-ASCII byte), the fallback
-    /// engine's per-search table is as large as NFA states × capture slots
-    /// — hundreds of megabytes for a thousand patterns with slots, under
-    /// one without.
+    /// The patterns, `MatchKind::All`: which patterns match.
+    re: Option<Regex>,
+    /// The searchers for logs, once a log is scanned.
+    for_logs: OnceLock<ForLogs>,
+}
+
+/// The searchers that pay off over a log.
+#[derive(Debug, Clone)]
+struct ForLogs {
+    /// The literals as a full DFA, when there are few enough of them.
+    ac: Option<AhoCorasick>,
+    /// The patterns, leftmost-first: whether any matches.
     re_any: Option<Regex>,
-    /// The same patterns, `MatchKind::All`: which patterns match. Compiled
-    /// when a segment first matches some pattern, which many observations
-    /// never do: compiling is most of a one-shot diagnosis's time and
-    /// memory.
-    re: std::sync::OnceLock<Option<Regex>>,
-    patterns: Vec<String>,
 }
 
 impl Scanners {
-    /// Scanners compiled now, both regexes included: errors are reported.
+    /// Scanners compiled now, the log searchers included: errors are
+    /// reported.
     pub(crate) fn build(literals: &[String], patterns: &[String]) -> Result<Scanners, BuildError> {
         let s = Scanners::lazy(literals, patterns);
         let built = s.get()?;
-        if !patterns.is_empty() {
-            let re = multi_regex(patterns, MatchKind::All)?;
-            let _ = built.re.set(Some(re));
-        }
+        let for_logs = ForLogs::build(literals, built, patterns)?;
+        let _ = built.for_logs.set(for_logs);
         Ok(s)
     }
 
@@ -86,7 +98,7 @@ impl Scanners {
         Scanners {
             literals: literals.to_vec(),
             patterns: patterns.to_vec(),
-            built: std::sync::OnceLock::new(),
+            built: OnceLock::new(),
         }
     }
 
@@ -95,6 +107,20 @@ impl Scanners {
             .get_or_init(|| Built::build(&self.literals, &self.patterns))
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// Compiles the searchers for logs, if not yet done: every scan after
+    /// this uses them. Searchers that fail to compile (only possible for an
+    /// artifact not written by `build`) leave the message searchers in use.
+    pub(crate) fn for_logs(&self) {
+        if let Ok(b) = self.get() {
+            b.for_logs.get_or_init(|| {
+                ForLogs::build(&self.literals, b, &self.patterns).unwrap_or(ForLogs {
+                    ac: None,
+                    re_any: None,
+                })
+            });
+        }
     }
 
     /// Finds the literals and patterns in `text`; ids are appended to the
@@ -126,7 +152,7 @@ impl Scanners {
     /// [`scan_without_literals`]: Scanners::scan_without_literals
     pub(crate) fn literal_spans(&self, bytes: &[u8], out: &mut Vec<(usize, usize)>) {
         out.clear();
-        if let Some(ac) = self.get().ok().and_then(|b| b.ac.as_ref()) {
+        if let Some(ac) = self.get().ok().and_then(Built::literals) {
             out.extend(ac.find_iter(bytes).map(|m| (m.start(), m.end())));
         }
     }
@@ -150,10 +176,31 @@ impl Scanners {
     }
 }
 
+/// An automaton over the non-empty `literals` (ASCII case-insensitive),
+/// of the given kind.
+fn automaton(literals: &[&str], kind: AhoCorasickKind) -> Result<AhoCorasick, BuildError> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(AcMatchKind::Standard)
+        .kind(Some(kind))
+        .build(literals)
+        .map_err(|e| BuildError::Literals {
+            message: e.to_string(),
+        })
+}
+
+/// The non-empty literals, as the automata number them.
+fn non_empty(literals: &[String]) -> Vec<&str> {
+    literals
+        .iter()
+        .map(String::as_str)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 impl Built {
     fn build(literals: &[String], patterns: &[String]) -> Result<Built, BuildError> {
         let mut ac_ids = Vec::new();
-        let mut ac_pats = Vec::new();
         let mut empty_literals = Vec::new();
         for (i, l) in literals.iter().enumerate() {
             let id = u32::try_from(i).map_err(|_| BuildError::TooLarge {
@@ -163,46 +210,34 @@ impl Built {
                 empty_literals.push(id);
             } else {
                 ac_ids.push(id);
-                ac_pats.push(l.as_str());
             }
         }
+        let ac_pats = non_empty(literals);
         let ac = if ac_pats.is_empty() {
             None
         } else {
-            let mut b = AhoCorasickBuilder::new();
-            b.ascii_case_insensitive(true)
-                .match_kind(AcMatchKind::Standard)
-                // A full DFA only for small sets: it is fast but large.
-                .kind(if ac_pats.len() <= AC_DFA_LIMIT_PATTERNS {
-                    Some(aho_corasick::AhoCorasickKind::DFA)
-                } else {
-                    Some(aho_corasick::AhoCorasickKind::ContiguousNFA)
-                });
-            Some(b.build(&ac_pats).map_err(|e| BuildError::Literals {
-                message: e.to_string(),
-            })?)
+            Some(automaton(&ac_pats, AhoCorasickKind::ContiguousNFA)?)
         };
-        let re_any = if patterns.is_empty() {
+        let re = if patterns.is_empty() {
             None
         } else {
-            Some(multi_regex(patterns, MatchKind::LeftmostFirst)?)
+            Some(multi_regex(patterns, MatchKind::All)?)
         };
         Ok(Built {
             ac,
             ac_ids,
             empty_literals,
-            re_any,
-            re: std::sync::OnceLock::new(),
-            patterns: patterns.to_vec(),
+            re,
+            for_logs: OnceLock::new(),
         })
     }
 
-    /// The overlapping regex. It compiles whenever the leftmost-first one
-    /// did (same patterns, same limits); if it did not, nothing is found.
-    fn re(&self) -> Option<&Regex> {
-        self.re
-            .get_or_init(|| multi_regex(&self.patterns, MatchKind::All).ok())
-            .as_ref()
+    /// The literal automaton to search with: the log one once built.
+    fn literals(&self) -> Option<&AhoCorasick> {
+        self.for_logs
+            .get()
+            .and_then(|l| l.ac.as_ref())
+            .or(self.ac.as_ref())
     }
 
     /// Finds the literals (the non-empty ones only if `literals`) and the
@@ -219,7 +254,7 @@ impl Built {
         lits.clear();
         pats.clear();
         lits.extend_from_slice(&self.empty_literals);
-        if let Some(ac) = self.ac.as_ref().filter(|_| literals) {
+        if let Some(ac) = self.literals().filter(|_| literals) {
             for m in ac.find_overlapping_iter(text) {
                 if let Some(&id) = self.ac_ids.get(m.pattern().as_usize()) {
                     lits.push(id);
@@ -228,24 +263,42 @@ impl Built {
             lits.sort_unstable();
             lits.dedup();
         }
-        if let Some(any) = &self.re_any {
-            // Most segments match nothing: the leftmost-first search settles
-            // those quickly.
-            if !any.is_match(Input::new(text)) {
-                return;
-            }
-            let Some(re) = self.re() else {
-                return;
-            };
-            let input = Input::new(text);
-            let set = match set {
-                Some(s) if s.capacity() == re.pattern_len() => s,
-                _ => set.insert(PatternSet::new(re.pattern_len())),
-            };
-            set.clear();
-            re.which_overlapping_matches(&input, set);
-            pats.extend(set.iter().map(|p| p.as_usize() as u32));
+        let Some(re) = &self.re else {
+            return;
+        };
+        // Over a log, most lines match nothing: the prefiltered
+        // leftmost-first search settles those quickly.
+        let gate = self.for_logs.get().and_then(|l| l.re_any.as_ref());
+        if gate.is_some_and(|any| !any.is_match(Input::new(text))) {
+            return;
         }
+        let set = match set {
+            Some(s) if s.capacity() == re.pattern_len() => s,
+            _ => set.insert(PatternSet::new(re.pattern_len())),
+        };
+        set.clear();
+        re.which_overlapping_matches(&Input::new(text), set);
+        pats.extend(set.iter().map(|p| p.as_usize() as u32));
+    }
+}
+
+impl ForLogs {
+    fn build(
+        literals: &[String],
+        built: &Built,
+        patterns: &[String],
+    ) -> Result<ForLogs, BuildError> {
+        let ac_pats = non_empty(literals);
+        let ac = if ac_pats.is_empty() || ac_pats.len() > AC_DFA_LIMIT_PATTERNS {
+            None
+        } else {
+            Some(automaton(&ac_pats, AhoCorasickKind::DFA)?)
+        };
+        let re_any = match built.re {
+            Some(_) => Some(multi_regex(patterns, MatchKind::LeftmostFirst)?),
+            None => None,
+        };
+        Ok(ForLogs { ac, re_any })
     }
 }
 
@@ -256,7 +309,10 @@ fn regex_builder(kind: MatchKind) -> meta::Builder {
         .match_kind(kind)
         .which_captures(WhichCaptures::None)
         .nfa_size_limit(Some(REGEX_NFA_LIMIT))
-        .onepass_size_limit(Some(REGEX_NFA_LIMIT))
+        // The one-pass DFA serves anchored searches with captures, which
+        // we never run; trying to build it for a large set takes tens of
+        // megabytes for a moment.
+        .onepass(false)
         .dfa_size_limit(Some(REGEX_DFA_LIMIT))
         .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
     let mut b = meta::Builder::new();
@@ -318,6 +374,30 @@ mod tests {
         assert_eq!((l.clone(), p.clone()), (vec![0, 1, 2], vec![0]));
         s.scan("", &mut l, &mut p, &mut set);
         assert_eq!((l, p), (vec![1], vec![]));
+    }
+
+    proptest::proptest! {
+        /// The searchers for logs find exactly what the message ones find.
+        #[test]
+        fn log_and_message_searchers_agree(text in "[abAB01 éx\\-]{0,40}") {
+            let literals: Vec<String> = ["ab", "b", "", "é", "x-1"].map(String::from).to_vec();
+            let patterns: Vec<String> =
+                [r"\bab\b", r"a+b", r"x-\d+", r"^b", r"é$"].map(String::from).to_vec();
+            let message = Scanners::lazy(&literals, &patterns);
+            let log = Scanners::lazy(&literals, &patterns);
+            log.for_logs();
+            let (mut l1, mut p1, mut l2, mut p2, mut set) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), None);
+            message.scan(&text, &mut l1, &mut p1, &mut set);
+            log.scan(&text, &mut l2, &mut p2, &mut set);
+            proptest::prop_assert_eq!((&l1, &p1), (&l2, &p2));
+            let mut spans = Vec::new();
+            log.literal_spans(text.as_bytes(), &mut spans);
+            if spans.is_empty() {
+                log.scan_without_literals(&text, &mut l2, &mut p2, &mut set);
+                proptest::prop_assert_eq!((&l1, &p1), (&l2, &p2));
+            }
+        }
     }
 
     #[test]
