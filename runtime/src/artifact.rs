@@ -11,33 +11,37 @@
 //! | 8..12 | format version, `u32` ([`FORMAT_VERSION`]) |
 //! | 12..16 | CRC-32 (IEEE) of the payload, `u32` |
 //! | 16..24 | payload length in bytes, `u64` |
-//! | 24.. | payload: core length `u64`, then the core and the prose |
+//! | 24.. | payload, below |
 //!
-//! The **core** (postcard) is what ranking and choosing questions read: the
-//! facts, each cause's prior, id order and evidence strengths, and the
-//! lowered tables. The **prose** (postcard) is everything else — titles,
-//! descriptions, steps, sources, guides, examples, the plain-words text of
-//! each evidence. Loading decodes and checks the core only, so a matcher is
-//! ready in a few milliseconds; the prose is decoded and checked the first
-//! time the model is read (a diagnosis, `kb()`), once.
+//! The payload has three parts, each of the first two framed by its
+//! length (`u64`):
 //!
-//! The stored model leaves out its conditions; they travel as flat
-//! programs in the tables (so decoding never recurses deeply) and are
-//! restored when the prose is decoded. The aho-corasick automaton and the
-//! regexes are built on first use from the stored literal and pattern
-//! lists.
+//! - the **core** (postcard): what ranking and choosing questions read —
+//!   the facts, each cause's prior, id order and evidence strengths, the
+//!   lowered tables, the file names of locations;
+//! - the matcher's **condition operations**, as raw records
+//!   ([`crate::exec`]);
+//! - the **prose** ([`crate::prose`]): a table of record offsets, then one
+//!   record per symptom, cause and fix, then the rest of the model.
+//!
+//! Loading decodes and checks the core and the operations, so a matcher is
+//! ready in a few milliseconds. The prose stays as bytes: a diagnosis
+//! decodes the records it shows, and [`Artifact::kb`] the whole model, each
+//! once and checked against the core when it is. The aho-corasick
+//! automaton and the regexes are built on first use from the stored
+//! literal and pattern lists.
 
+use std::borrow::Cow;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnosis::{fact_ids, Named, Shown, ShownCause, ShownEvidence, ShownFix};
 use crate::exec::Exec;
-use crate::lower::{self, Node, Tables};
-use crate::model::{
-    Cause, CauseIdx, Condition, Evidence, Example, Fact, Fix, Guide, KnowledgeBase, Level,
-    Location, Meta, Prior, RegistryData, Rights, Shell, Source, SourceIdx, Step, Strength, Symptom,
-    SymptomIdx,
-};
+use crate::lower::{self, Tables};
+use crate::model::{Fact, KnowledgeBase, Prior, Strength};
+use crate::prose::{self, Prose};
 use crate::scan::Scanners;
 use crate::validate;
 
@@ -52,7 +56,7 @@ pub const MAGIC: [u8; 8] = *b"\0kbc-art";
 /// the golden test fails. Then increase this number by one, run
 /// `KBC_BLESS=1 cargo test -p kbc-runtime --test golden` to rewrite the
 /// golden file, and commit both together.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const HEADER_LEN: usize = 24;
 
@@ -150,264 +154,6 @@ pub enum LoadError {
     },
 }
 
-/// The stored model: the [`KnowledgeBase`] without its conditions, which
-/// travel as flat programs in the tables. No type here is recursive, so
-/// hostile bytes cannot make decoding recurse deeply.
-#[derive(Serialize, Deserialize)]
-struct StoredKb {
-    meta: Meta,
-    facts: Vec<Fact>,
-    symptoms: Vec<StoredSymptom>,
-    causes: Vec<StoredCause>,
-    fixes: Vec<StoredFix>,
-    sources: Vec<Source>,
-    guides: Vec<Guide>,
-    examples: Vec<Example>,
-}
-
-/// A [`Fix`] whose steps are stored externally tagged: the model's JSON
-/// form of [`Step`] is internally tagged, which postcard cannot read.
-#[derive(Serialize, Deserialize)]
-struct StoredFix {
-    id: String,
-    title: String,
-    resolves: Vec<CauseIdx>,
-    effort: Level,
-    risk: Level,
-    rights: Rights,
-    description: Option<String>,
-    steps: Vec<StoredStep>,
-    sources: Vec<SourceIdx>,
-    loc: Location,
-}
-
-#[derive(Serialize, Deserialize)]
-enum StoredStep {
-    Prose(String),
-    Command(Shell, String),
-    Registry(String, String, StoredRegistryData),
-    Policy(Vec<String>, Option<String>, Option<String>),
-    Ui(Vec<String>),
-    Reboot(Option<String>),
-    Warning(String),
-    Link(String, String),
-}
-
-#[derive(Serialize, Deserialize)]
-enum StoredRegistryData {
-    Dword(u32),
-    Qword(u64),
-    Sz(String),
-    ExpandSz(String),
-    MultiSz(Vec<String>),
-}
-
-impl StoredFix {
-    fn from_fix(f: &Fix) -> StoredFix {
-        let steps = f
-            .steps
-            .iter()
-            .map(|s| match s.clone() {
-                Step::Prose { text } => StoredStep::Prose(text),
-                Step::Command { shell, code } => StoredStep::Command(shell, code),
-                Step::Registry { path, name, data } => StoredStep::Registry(
-                    path,
-                    name,
-                    match data {
-                        RegistryData::Dword(v) => StoredRegistryData::Dword(v),
-                        RegistryData::Qword(v) => StoredRegistryData::Qword(v),
-                        RegistryData::Sz(v) => StoredRegistryData::Sz(v),
-                        RegistryData::ExpandSz(v) => StoredRegistryData::ExpandSz(v),
-                        RegistryData::MultiSz(v) => StoredRegistryData::MultiSz(v),
-                    },
-                ),
-                Step::Policy {
-                    path,
-                    setting,
-                    value,
-                } => StoredStep::Policy(path, setting, value),
-                Step::Ui { path } => StoredStep::Ui(path),
-                Step::Reboot { what } => StoredStep::Reboot(what),
-                Step::Warning { text } => StoredStep::Warning(text),
-                Step::Link { url, title } => StoredStep::Link(url, title),
-            })
-            .collect();
-        StoredFix {
-            id: f.id.clone(),
-            title: f.title.clone(),
-            resolves: f.resolves.clone(),
-            effort: f.effort,
-            risk: f.risk,
-            rights: f.rights,
-            description: f.description.clone(),
-            steps,
-            sources: f.sources.clone(),
-            loc: f.loc.clone(),
-        }
-    }
-
-    fn into_fix(self) -> Fix {
-        let steps = self
-            .steps
-            .into_iter()
-            .map(|s| match s {
-                StoredStep::Prose(text) => Step::Prose { text },
-                StoredStep::Command(shell, code) => Step::Command { shell, code },
-                StoredStep::Registry(path, name, data) => Step::Registry {
-                    path,
-                    name,
-                    data: match data {
-                        StoredRegistryData::Dword(v) => RegistryData::Dword(v),
-                        StoredRegistryData::Qword(v) => RegistryData::Qword(v),
-                        StoredRegistryData::Sz(v) => RegistryData::Sz(v),
-                        StoredRegistryData::ExpandSz(v) => RegistryData::ExpandSz(v),
-                        StoredRegistryData::MultiSz(v) => RegistryData::MultiSz(v),
-                    },
-                },
-                StoredStep::Policy(path, setting, value) => Step::Policy {
-                    path,
-                    setting,
-                    value,
-                },
-                StoredStep::Ui(path) => Step::Ui { path },
-                StoredStep::Reboot(what) => Step::Reboot { what },
-                StoredStep::Warning(text) => Step::Warning { text },
-                StoredStep::Link(url, title) => Step::Link { url, title },
-            })
-            .collect();
-        Fix {
-            id: self.id,
-            title: self.title,
-            resolves: self.resolves,
-            effort: self.effort,
-            risk: self.risk,
-            rights: self.rights,
-            description: self.description,
-            steps,
-            sources: self.sources,
-            loc: self.loc,
-        }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredSymptom {
-    id: String,
-    title: String,
-    description: Option<String>,
-    loc: Location,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredCause {
-    id: String,
-    title: String,
-    produces: Vec<SymptomIdx>,
-    prior: Prior,
-    description: Option<String>,
-    evidence: Vec<StoredEvidence>,
-    sources: Vec<SourceIdx>,
-    loc: Location,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredEvidence {
-    strength: Strength,
-    because: Option<String>,
-    loc: Location,
-}
-
-impl StoredKb {
-    fn from_kb(kb: &KnowledgeBase) -> StoredKb {
-        StoredKb {
-            meta: kb.meta.clone(),
-            facts: kb.facts.clone(),
-            symptoms: kb
-                .symptoms
-                .iter()
-                .map(|s| StoredSymptom {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                    description: s.description.clone(),
-                    loc: s.loc.clone(),
-                })
-                .collect(),
-            causes: kb
-                .causes
-                .iter()
-                .map(|c| StoredCause {
-                    id: c.id.clone(),
-                    title: c.title.clone(),
-                    produces: c.produces.clone(),
-                    prior: c.prior,
-                    description: c.description.clone(),
-                    evidence: c
-                        .evidence
-                        .iter()
-                        .map(|e| StoredEvidence {
-                            strength: e.strength,
-                            because: e.because.clone(),
-                            loc: e.loc.clone(),
-                        })
-                        .collect(),
-                    sources: c.sources.clone(),
-                    loc: c.loc.clone(),
-                })
-                .collect(),
-            fixes: kb.fixes.iter().map(StoredFix::from_fix).collect(),
-            sources: kb.sources.clone(),
-            guides: kb.guides.clone(),
-            examples: kb.examples.clone(),
-        }
-    }
-
-    /// The model with every condition `true`, to be restored from the programs.
-    fn into_kb(self) -> KnowledgeBase {
-        KnowledgeBase {
-            meta: self.meta,
-            facts: self.facts,
-            symptoms: self
-                .symptoms
-                .into_iter()
-                .map(|s| Symptom {
-                    id: s.id,
-                    title: s.title,
-                    condition: Condition::True,
-                    description: s.description,
-                    loc: s.loc,
-                })
-                .collect(),
-            causes: self
-                .causes
-                .into_iter()
-                .map(|c| Cause {
-                    id: c.id,
-                    title: c.title,
-                    produces: c.produces,
-                    prior: c.prior,
-                    description: c.description,
-                    evidence: c
-                        .evidence
-                        .into_iter()
-                        .map(|e| Evidence {
-                            strength: e.strength,
-                            condition: Condition::True,
-                            because: e.because,
-                            loc: e.loc,
-                        })
-                        .collect(),
-                    sources: c.sources,
-                    loc: c.loc,
-                })
-                .collect(),
-            fixes: self.fixes.into_iter().map(StoredFix::into_fix).collect(),
-            sources: self.sources,
-            guides: self.guides,
-            examples: self.examples,
-        }
-    }
-}
-
 /// What ranking and choosing questions read, decoded at load.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Core {
@@ -420,9 +166,13 @@ pub(crate) struct Core {
     /// Per evidence, numbered cause by cause: its strength.
     pub evidence_strength: Vec<Strength>,
     /// The tables, without the condition programs (the matcher's form of
-    /// them follows the core; the stored form is in the prose) and without
-    /// the evidence text (in the prose).
+    /// them follows the core; the stored form is in the prose records) and
+    /// without the evidence text (in the records).
     pub tables: Tables,
+    /// The file names of the records' locations.
+    pub files: Vec<String>,
+    /// The number of sources.
+    pub sources: u32,
 }
 
 /// The core as written: with the matcher's `in` pool and `string`
@@ -471,6 +221,8 @@ impl Core {
                 evidence_text: Vec::new(),
                 ..tables.clone()
             },
+            files: prose::files_of(kb),
+            sources: kb.sources.len() as u32,
         }
     }
 
@@ -493,22 +245,6 @@ impl Core {
     }
 }
 
-/// Everything the core leaves out, decoded on first use.
-#[derive(Serialize, Deserialize)]
-struct Prose {
-    kb: StoredKb,
-    evidence_text: Vec<String>,
-    nodes: Vec<Node>,
-}
-
-/// The model, the evidence text and the stored programs, once decoded.
-#[derive(Debug, Clone)]
-pub(crate) struct Model {
-    pub kb: KnowledgeBase,
-    pub evidence_text: Vec<String>,
-    nodes: Vec<Node>,
-}
-
 /// A compiled knowledge base: the checked model, its lowered tables and the
 /// text scanners built from them. Give it to [`Matcher::new`](crate::Matcher::new).
 #[derive(Debug, Clone)]
@@ -516,9 +252,71 @@ pub struct Artifact {
     pub(crate) core: Core,
     pub(crate) exec: Exec,
     pub(crate) scanners: Scanners,
-    /// The encoded prose of a loaded artifact (empty for a built one).
-    prose: Vec<u8>,
-    model: std::sync::OnceLock<Model>,
+    /// The prose records of a loaded artifact; a built one reads its model.
+    pub(crate) prose: Option<Prose>,
+    pub(crate) model: OnceLock<KnowledgeBase>,
+}
+
+/// A loaded artifact shows the heads of the records it decodes, with the
+/// core's priors and strengths; a built one shows its model.
+impl<'a> Shown<'a> for &'a Artifact {
+    fn symptom(&self, s: u32) -> Option<Named<'a>> {
+        let Some(p) = &self.prose else {
+            return self.kb().symptom(s);
+        };
+        p.symptom(s).map(|s| Named {
+            id: &s.id,
+            title: &s.title,
+        })
+    }
+
+    fn cause(&self, c: u32) -> Option<ShownCause<'a>> {
+        let Some(p) = &self.prose else {
+            return self.kb().cause(c);
+        };
+        let cause = p.cause(c, &self.core)?;
+        Some(ShownCause {
+            id: &cause.id,
+            title: &cause.title,
+            prior: *self.core.cause_prior.get(c as usize)?,
+        })
+    }
+
+    fn evidence(&self, c: u32, k: usize) -> Option<ShownEvidence<'a>> {
+        let Some(p) = &self.prose else {
+            return self.kb().evidence(c, k);
+        };
+        let first = *self.core.tables.cause_evidence.get(c as usize)? as usize;
+        let e = p.cause(c, &self.core)?.evidence.get(k)?;
+        Some(ShownEvidence {
+            strength: *self.core.evidence_strength.get(first + k)?,
+            text: Cow::Borrowed(&e.text),
+            location: &e.loc,
+            facts: fact_ids(&self.core.facts, e.facts.iter().copied()),
+        })
+    }
+
+    fn fix(&self, f: u32) -> Option<ShownFix<'a>> {
+        let Some(p) = &self.prose else {
+            return self.kb().fix(f);
+        };
+        p.fix(f).map(|x| ShownFix {
+            id: &x.id,
+            title: &x.title,
+            effort: x.effort,
+            risk: x.risk,
+            rights: x.rights,
+            steps: &x.steps,
+        })
+    }
+}
+
+/// The parts of an artifact that [`Artifact::from_bytes`] checks, and
+/// where in the bytes its prose starts.
+struct Parsed {
+    core: Core,
+    exec: Exec,
+    prose_at: usize,
 }
 
 impl Artifact {
@@ -528,80 +326,41 @@ impl Artifact {
         validate::validate(&kb).map_err(|reason| BuildError::Invalid { reason })?;
         let mut tables = lower::lower(&kb)?;
         let scanners = Scanners::build(&tables.literals, &tables.patterns)?;
-        let evidence_text = std::mem::take(&mut tables.evidence_text);
         let nodes = std::mem::take(&mut tables.nodes);
         let core = Core::of(&kb, &tables);
         Ok(Artifact {
             exec: Exec::build(&core, &nodes),
             core,
             scanners,
-            prose: Vec::new(),
-            model: std::sync::OnceLock::from(Model {
-                kb,
-                evidence_text,
-                nodes,
-            }),
+            prose: None,
+            model: OnceLock::from(kb),
         })
     }
 
-    /// The knowledge base inside (decoded on first use for a loaded
-    /// artifact).
+    /// The knowledge base inside (for a loaded artifact, decoded the first
+    /// time this is called). Prose that does not decode or does not match
+    /// the core (only possible for bytes not written by `to_bytes`) gives a
+    /// model with the facts and nothing else, rather than anything
+    /// panicking.
     pub fn kb(&self) -> &KnowledgeBase {
-        &self.model().kb
-    }
-
-    /// The model, decoding the prose the first time. Prose that does not
-    /// decode or does not match the core (only possible for bytes not
-    /// written by `to_bytes`) gives a model with the facts and nothing
-    /// else, so nothing is diagnosed rather than anything panicking.
-    pub(crate) fn model(&self) -> &Model {
         self.model.get_or_init(|| {
-            self.decode_prose().unwrap_or_else(|_| Model {
-                kb: KnowledgeBase {
+            let decoded = self.prose.as_ref().map(|p| {
+                let kb = p.model(&self.core)?;
+                validate::validate(&kb)?;
+                Ok::<_, String>(kb)
+            });
+            decoded
+                .and_then(Result::ok)
+                .unwrap_or_else(|| KnowledgeBase {
                     facts: self.core.facts.clone(),
                     ..KnowledgeBase::default()
-                },
-                evidence_text: Vec::new(),
-                nodes: Vec::new(),
-            })
-        })
-    }
-
-    fn decode_prose(&self) -> Result<Model, String> {
-        let prose: Prose = postcard::from_bytes(&self.prose).map_err(|e| e.to_string())?;
-        let mut kb = prose.kb.into_kb();
-        let c = &self.core;
-        let strengths = kb
-            .causes
-            .iter()
-            .flat_map(|c| c.evidence.iter().map(|e| e.strength));
-        if kb.facts != c.facts
-            || kb.symptoms.len() != c.symptoms as usize
-            || kb.fixes.len() != c.fixes as usize
-            || !kb
-                .causes
-                .iter()
-                .map(|c| c.prior)
-                .eq(c.cause_prior.iter().copied())
-            || !strengths.eq(c.evidence_strength.iter().copied())
-            || prose.evidence_text.len() != c.evidence_strength.len()
-            || !c.tables.matches_evidence_counts(&kb)
-        {
-            return Err("the prose does not match the core".into());
-        }
-        c.tables.check_programs(&prose.nodes)?;
-        c.tables.restore(&prose.nodes, &mut kb);
-        validate::validate(&kb)?;
-        Ok(Model {
-            kb,
-            evidence_text: prose.evidence_text,
-            nodes: prose.nodes,
+                })
         })
     }
 
     /// The artifact's bytes: header and payload (see the module docs).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let model = self.model();
+        let kb = self.kb();
         // Serializing plain data into a vector cannot fail; an empty part
         // would be rejected at load rather than panic here.
         let (ops, pool, strings) = self.exec.stored();
@@ -611,18 +370,15 @@ impl Artifact {
             strings,
         })
         .unwrap_or_default();
-        let prose = postcard::to_allocvec(&Prose {
-            kb: StoredKb::from_kb(&model.kb),
-            evidence_text: model.evidence_text.clone(),
-            nodes: model.nodes.clone(),
-        })
-        .unwrap_or_default();
-        let mut payload = Vec::with_capacity(16 + core.len() + ops.len() + prose.len());
+        let mut payload = Vec::with_capacity(16 + core.len() + ops.len());
         for part in [&core, &ops] {
             payload.extend_from_slice(&(part.len() as u64).to_le_bytes());
             payload.extend_from_slice(part);
         }
-        payload.extend_from_slice(&prose);
+        // The stored programs are the lowering's; lowering is deterministic,
+        // so a loaded artifact writes the bytes it was read from.
+        let tables = lower::lower(kb).unwrap_or_default();
+        prose::write(kb, &tables, &self.core.files, &mut payload);
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
@@ -633,8 +389,50 @@ impl Artifact {
     }
 
     /// Reads an artifact from bytes, checking magic, version, length,
-    /// checksum, and every index of the model and tables.
+    /// checksum, the core, every condition operation and the record
+    /// offsets. Only the prose is copied out of `bytes`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Artifact, LoadError> {
+        let parsed = Self::parse(bytes)?;
+        let prose = bytes.get(parsed.prose_at..).unwrap_or(&[]).to_vec();
+        Self::with_prose(parsed, Cow::Owned(prose), 0)
+    }
+
+    /// [`from_bytes`](Self::from_bytes) for bytes that live as long as the
+    /// program (embedded with `include_bytes!`): nothing is copied; the
+    /// records are decoded from `bytes` as a diagnosis needs them.
+    pub fn from_static(bytes: &'static [u8]) -> Result<Artifact, LoadError> {
+        let parsed = Self::parse(bytes)?;
+        let at = parsed.prose_at;
+        Self::with_prose(parsed, Cow::Borrowed(bytes), at)
+    }
+
+    /// Reads an artifact file. The file's bytes are kept as read and the
+    /// records decoded from them as a diagnosis needs them.
+    pub fn load(path: impl AsRef<Path>) -> Result<Artifact, LoadError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let parsed = Self::parse(&bytes)?;
+        let at = parsed.prose_at;
+        Self::with_prose(parsed, Cow::Owned(bytes), at)
+    }
+
+    fn with_prose(p: Parsed, bytes: Cow<'static, [u8]>, at: usize) -> Result<Artifact, LoadError> {
+        let prose =
+            Prose::read(bytes, at, &p.core).map_err(|reason| LoadError::Damaged { reason })?;
+        let scanners = Scanners::lazy(&p.core.tables.literals, &p.core.tables.patterns);
+        Ok(Artifact {
+            core: p.core,
+            exec: p.exec,
+            scanners,
+            prose: Some(prose),
+            model: OnceLock::new(),
+        })
+    }
+
+    fn parse(bytes: &[u8]) -> Result<Parsed, LoadError> {
         let word = |at: usize| -> Option<[u8; 4]> { bytes.get(at..at + 4)?.try_into().ok() };
         if bytes.get(..8) != Some(&MAGIC[..]) {
             return Err(LoadError::NotAnArtifact);
@@ -705,7 +503,6 @@ impl Artifact {
         };
         let core_bytes = part("core")?;
         let ops = part("condition programs")?;
-        let prose = rest.get(at..).unwrap_or(&[]);
         let (core_in, tail): (CoreIn, &[u8]) =
             postcard::take_from_bytes(core_bytes).map_err(|e| LoadError::Damaged {
                 reason: e.to_string(),
@@ -721,24 +518,11 @@ impl Artifact {
         let invalid = |reason: String| LoadError::Invalid { reason };
         core.validate().map_err(invalid)?;
         let exec = Exec::load(&core, ops, pool, strings).map_err(invalid)?;
-        let scanners = Scanners::lazy(&core.tables.literals, &core.tables.patterns);
-        Ok(Artifact {
+        Ok(Parsed {
             core,
             exec,
-            scanners,
-            prose: prose.to_vec(),
-            model: std::sync::OnceLock::new(),
+            prose_at: HEADER_LEN + at,
         })
-    }
-
-    /// Reads an artifact file.
-    pub fn load(path: impl AsRef<Path>) -> Result<Artifact, LoadError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
     }
 
     /// The artifact as JSON for other languages:
@@ -748,11 +532,7 @@ impl Artifact {
         serde_json::json!({
             "format_version": FORMAT_VERSION,
             "kb": self.kb(),
-            "tables": Tables {
-                nodes: self.model().nodes.clone(),
-                evidence_text: self.model().evidence_text.clone(),
-                ..self.core.tables.clone()
-            },
+            "tables": lower::lower(self.kb()).unwrap_or_else(|_| self.core.tables.clone()),
         })
     }
 }

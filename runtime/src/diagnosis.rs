@@ -11,7 +11,10 @@ use std::borrow::Cow;
 use serde::Serialize;
 
 use crate::math;
-use crate::model::{Fact, FactIdx, FactType, KnowledgeBase, Location, Step, Value};
+use crate::model::{
+    Fact, FactIdx, FactType, Fix, KnowledgeBase, Level, Location, Prior, Rights, Step, Strength,
+    Value,
+};
 
 /// Whether a symptom's `when` holds for the observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -156,44 +159,130 @@ pub(crate) struct Raw {
     pub question: Option<Question>,
 }
 
-fn evidence<'a>(
-    kb: &'a KnowledgeBase,
-    cause: u32,
-    local: &[usize],
-    text: &dyn Fn(u32, usize) -> Cow<'a, str>,
-) -> Vec<EvidenceReport<'a>> {
-    let Some(c) = kb.causes.get(cause as usize) else {
-        return Vec::new();
-    };
+/// A symptom by name, as a diagnosis shows it.
+pub(crate) struct Named<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+}
+
+/// A cause as a diagnosis shows it.
+pub(crate) struct ShownCause<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub prior: Prior,
+}
+
+/// One evidence line as a diagnosis shows it.
+pub(crate) struct ShownEvidence<'a> {
+    pub strength: Strength,
+    pub text: Cow<'a, str>,
+    pub location: &'a Location,
+    /// The ids of the facts its condition reads, each once.
+    pub facts: Vec<&'a str>,
+}
+
+/// A fix as a diagnosis shows it.
+pub(crate) struct ShownFix<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub effort: Level,
+    pub risk: Level,
+    pub rights: Rights,
+    pub steps: &'a [Step],
+}
+
+/// What a diagnosis shows of a knowledge base, looked up one record at a
+/// time: a loaded artifact decodes only what it is asked for.
+pub(crate) trait Shown<'a> {
+    /// Symptom `s`.
+    fn symptom(&self, s: u32) -> Option<Named<'a>>;
+    /// Cause `c`.
+    fn cause(&self, c: u32) -> Option<ShownCause<'a>>;
+    /// Evidence `k` of cause `c`.
+    fn evidence(&self, c: u32, k: usize) -> Option<ShownEvidence<'a>>;
+    /// Fix `f`.
+    fn fix(&self, f: u32) -> Option<ShownFix<'a>>;
+}
+
+/// The ids of the facts `read` names, each once, in order.
+pub(crate) fn fact_ids<'a>(facts: &'a [Fact], read: impl Iterator<Item = u32>) -> Vec<&'a str> {
+    let mut ids = Vec::new();
+    for f in read {
+        if let Some(fact) = facts.get(f as usize) {
+            if !ids.contains(&fact.id.as_str()) {
+                ids.push(fact.id.as_str());
+            }
+        }
+    }
+    ids
+}
+
+/// A whole model shows itself; evidence text is worded on demand.
+impl<'a> Shown<'a> for &'a KnowledgeBase {
+    fn symptom(&self, s: u32) -> Option<Named<'a>> {
+        let s = self.symptoms.get(s as usize)?;
+        Some(Named {
+            id: &s.id,
+            title: &s.title,
+        })
+    }
+    fn cause(&self, c: u32) -> Option<ShownCause<'a>> {
+        let c = self.causes.get(c as usize)?;
+        Some(ShownCause {
+            id: &c.id,
+            title: &c.title,
+            prior: c.prior,
+        })
+    }
+    fn evidence(&self, c: u32, k: usize) -> Option<ShownEvidence<'a>> {
+        let cause = self.causes.get(c as usize)?;
+        let e = cause.evidence.get(k)?;
+        let mut read = Vec::new();
+        e.condition.visit_facts(&mut |f| read.push(f.0));
+        Some(ShownEvidence {
+            strength: e.strength,
+            text: Cow::Owned(crate::words::evidence_text(self, e, &cause.title)),
+            location: &e.loc,
+            facts: fact_ids(&self.facts, read.into_iter()),
+        })
+    }
+    fn fix(&self, f: u32) -> Option<ShownFix<'a>> {
+        self.fixes.get(f as usize).map(ShownFix::of)
+    }
+}
+
+impl<'a> ShownFix<'a> {
+    pub(crate) fn of(f: &'a Fix) -> ShownFix<'a> {
+        ShownFix {
+            id: &f.id,
+            title: &f.title,
+            effort: f.effort,
+            risk: f.risk,
+            rights: f.rights,
+            steps: &f.steps,
+        }
+    }
+}
+
+/// The reports of evidence `local` of cause `cause`.
+fn evidence<'a>(shown: &impl Shown<'a>, cause: u32, local: &[usize]) -> Vec<EvidenceReport<'a>> {
     local
         .iter()
         .filter_map(|&k| {
-            let e = c.evidence.get(k)?;
-            let mut facts = Vec::new();
-            e.condition.visit_facts(&mut |f| {
-                if let Some(fact) = kb.facts.get(f.index()) {
-                    if !facts.contains(&fact.id.as_str()) {
-                        facts.push(fact.id.as_str());
-                    }
-                }
-            });
+            let e = shown.evidence(cause, k)?;
             Some(EvidenceReport {
                 strength: e.strength.keyword(),
                 decibans: e.strength.decibans(),
-                text: text(cause, k),
-                location: &e.loc,
-                facts,
+                text: e.text,
+                location: e.location,
+                facts: e.facts,
             })
         })
         .collect()
 }
 
 /// Builds the diagnosis from an engine's raw result.
-pub(crate) fn build<'a>(
-    kb: &'a KnowledgeBase,
-    raw: Raw,
-    text: &dyn Fn(u32, usize) -> Cow<'a, str>,
-) -> Diagnosis<'a> {
+pub(crate) fn build<'a>(shown: &impl Shown<'a>, raw: Raw) -> Diagnosis<'a> {
     let scores: Vec<i64> = raw.ranked.iter().map(|r| r.1).collect();
     let mut shares = Vec::new();
     math::shares(&scores, &mut shares);
@@ -201,10 +290,10 @@ pub(crate) fn build<'a>(
         .symptoms
         .iter()
         .filter_map(|&(s, status)| {
-            let s = kb.symptoms.get(s as usize)?;
+            let s = shown.symptom(s)?;
             Some(SymptomReport {
-                id: &s.id,
-                title: &s.title,
+                id: s.id,
+                title: s.title,
                 status,
             })
         })
@@ -214,15 +303,15 @@ pub(crate) fn build<'a>(
         .iter()
         .zip(shares.iter().copied())
         .filter_map(|((c, score, ev), share)| {
-            let cause = kb.causes.get(*c as usize)?;
+            let cause = shown.cause(*c)?;
             Some(RankedCause {
-                id: &cause.id,
-                title: &cause.title,
+                id: cause.id,
+                title: cause.title,
                 score: *score,
                 probability: math::probability(*score),
                 share,
                 prior: cause.prior.keyword(),
-                evidence: evidence(kb, *c, ev, text),
+                evidence: evidence(shown, *c, ev),
             })
         })
         .collect();
@@ -230,11 +319,11 @@ pub(crate) fn build<'a>(
         .ruled
         .iter()
         .filter_map(|(c, ev)| {
-            let cause = kb.causes.get(*c as usize)?;
+            let cause = shown.cause(*c)?;
             Some(RuledOutCause {
-                id: &cause.id,
-                title: &cause.title,
-                evidence: evidence(kb, *c, ev, text),
+                id: cause.id,
+                title: cause.title,
+                evidence: evidence(shown, *c, ev),
             })
         })
         .collect();
@@ -242,20 +331,20 @@ pub(crate) fn build<'a>(
         .fixes
         .iter()
         .filter_map(|(f, served)| {
-            let fix = kb.fixes.get(*f as usize)?;
+            let fix = shown.fix(*f)?;
             let causes: Vec<&str> = served
                 .iter()
-                .filter_map(|c| kb.causes.get(*c as usize).map(|c| c.id.as_str()))
+                .filter_map(|&c| shown.cause(c).map(|c| c.id))
                 .collect();
             Some(FixReport {
-                id: &fix.id,
-                title: &fix.title,
+                id: fix.id,
+                title: fix.title,
                 cause: causes.first().copied().unwrap_or(""),
                 causes,
                 effort: fix.effort.keyword(),
                 risk: fix.risk.keyword(),
                 needs: fix.rights.keyword(),
-                steps: &fix.steps,
+                steps: fix.steps,
             })
         })
         .collect();

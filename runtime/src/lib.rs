@@ -124,6 +124,7 @@ mod lower;
 mod matcher;
 mod math;
 mod observation;
+mod prose;
 mod reference;
 mod scan;
 mod validate;

@@ -599,14 +599,25 @@ pub(crate) fn decode(nodes: &[Node], i: usize) -> (Condition, usize) {
     }
 }
 
+/// The index after the program that starts at `i`.
+pub(crate) fn program_end(nodes: &[Node], mut i: usize) -> usize {
+    loop {
+        match nodes.get(i) {
+            Some(Node::Not) => i += 1,
+            Some(Node::And { end }) | Some(Node::Or { end }) => return (*end as usize).max(i + 1),
+            _ => return i + 1,
+        }
+    }
+}
+
 impl Tables {
-    /// Checks the structure of every program: children tile their parent,
-    /// depth at most [`MAX_CONDITION_DEPTH`], atoms consistent.
-    /// Checks the programs `nodes` holds for every symptom and evidence:
-    /// in range, well nested, not too deep, text tests on their atoms.
-    pub(crate) fn check_programs(&self, nodes: &[Node]) -> Result<(), String> {
-        for &p in self.symptom_prog.iter().chain(&self.evidence_prog) {
-            self.check_prog(nodes, p as usize, nodes.len(), 0)?;
+    /// Checks one program stored on its own (child ranges counted from
+    /// its start): it fills `nodes` exactly, is well nested and not too
+    /// deep, reads facts in range, and its text tests agree with their
+    /// atoms.
+    pub(crate) fn check_program(&self, nodes: &[Node]) -> Result<(), String> {
+        if self.check_prog(nodes, 0, nodes.len(), 0)? != nodes.len() {
+            return Err("a condition program has nodes left over".into());
         }
         Ok(())
     }
@@ -640,6 +651,11 @@ impl Tables {
                 Ok(end)
             }
             Node::Not => self.check_prog(nodes, i + 1, limit, depth + 1),
+            Node::Cmp { fact, .. } | Node::In { fact, .. } | Node::Known { fact }
+                if *fact as usize >= self.enum_base.len() =>
+            {
+                Err("a condition reads a fact out of range".into())
+            }
             Node::Contains { fact, atom, needle } => {
                 self.check_atom(
                     *fact,
@@ -756,31 +772,5 @@ impl Tables {
         self.pattern_atoms
             .validate(self.patterns.len(), self.atoms.len(), "pattern atoms")?;
         Ok(())
-    }
-
-    /// Whether each cause of `kb` has the evidence count its offsets say.
-    pub(crate) fn matches_evidence_counts(&self, kb: &KnowledgeBase) -> bool {
-        kb.causes.len() + 1 == self.cause_evidence.len()
-            && kb
-                .causes
-                .iter()
-                .zip(self.cause_evidence.windows(2))
-                .all(|(c, w)| (w[1] - w[0]) as usize == c.evidence.len())
-    }
-
-    /// Restores the conditions of a model stored without them from their
-    /// programs (checked by [`Tables::check_programs`]).
-    pub(crate) fn restore(&self, nodes: &[Node], kb: &mut KnowledgeBase) {
-        for (s, &p) in kb.symptoms.iter_mut().zip(&self.symptom_prog) {
-            s.condition = decode(nodes, p as usize).0;
-        }
-        let mut progs = self.evidence_prog.iter();
-        for c in &mut kb.causes {
-            for e in &mut c.evidence {
-                if let Some(&p) = progs.next() {
-                    e.condition = decode(nodes, p as usize).0;
-                }
-            }
-        }
     }
 }

@@ -8,7 +8,6 @@
 //! evidence is evaluated; text conditions read the bits set when the
 //! segments were scanned.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -470,8 +469,6 @@ impl Matcher {
     /// Diagnoses an observation: ranked and ruled-out causes with their
     /// evidence, fixes in order, and the next question.
     pub fn diagnose<'a>(&'a self, obs: &Observation<'_>) -> Diagnosis<'a> {
-        let model = self.art.model();
-        let kb = &model.kb;
         let t = &self.art.core.tables;
         let v = View { obs, over: None };
         let mut sc = Scratch::default();
@@ -520,30 +517,19 @@ impl Matcher {
             .map(|(&c, _)| (c, true_evidence(c, true)))
             .collect();
         // Fixes: ranked causes in order, each one's fixes in fix order, a
-        // fix once at its first place with every ranked cause it serves.
-        let rank_of: HashMap<u32, usize> =
-            ranked.iter().enumerate().map(|(i, r)| (r.0, i)).collect();
-        let mut seen = std::collections::HashSet::new();
-        let mut fixes = Vec::new();
+        // fix once at its first place with every ranked cause it serves
+        // (in rank order).
+        let mut fixes: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut place: HashMap<u32, usize> = HashMap::new();
         for (c, _, _) in &ranked {
             for &f in t.cause_fixes.get(*c as usize) {
-                if !seen.insert(f) {
-                    continue;
+                let at = *place.entry(f).or_insert_with(|| {
+                    fixes.push((f, Vec::new()));
+                    fixes.len() - 1
+                });
+                if let Some((_, served)) = fixes.get_mut(at) {
+                    served.push(*c);
                 }
-                let mut served: Vec<u32> = kb
-                    .fixes
-                    .get(f as usize)
-                    .map(|x| {
-                        x.resolves
-                            .iter()
-                            .map(|c| c.0)
-                            .filter(|c| rank_of.contains_key(c))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                served.sort_by_key(|c| rank_of.get(c).copied().unwrap_or(usize::MAX));
-                served.dedup();
-                fixes.push((f, served));
             }
         }
         let raw = Raw {
@@ -553,17 +539,7 @@ impl Matcher {
             fixes,
             question: self.question_from(obs, &sc, &[]),
         };
-        let text = |c: u32, k: usize| -> Cow<'a, str> {
-            let first = t.cause_evidence.get(c as usize).copied().unwrap_or(0) as usize;
-            Cow::Borrowed(
-                model
-                    .evidence_text
-                    .get(first + k)
-                    .map(String::as_str)
-                    .unwrap_or(""),
-            )
-        };
-        diagnosis::build(kb, raw, &text)
+        diagnosis::build(&&self.art, raw)
     }
 
     /// The ranked causes only, as `(cause index, score)` in rank order: the

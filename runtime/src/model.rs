@@ -75,26 +75,39 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// The text fact that free text — an error message, the lines of a log —
-    /// goes to: the text fact called `message`, else the only text fact.
-    /// When there is none, or several and none is called `message`, `Err`
-    /// lists the text facts (empty for none), for the caller's message.
+    /// The text fact that free text goes to: [`message_fact`] of the facts.
     pub fn message_fact(&self) -> Result<FactIdx, Vec<&str>> {
-        let texts = || {
-            self.facts
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.ty == FactType::Text)
-        };
-        let idx = |i: usize| FactIdx(i as u32);
-        if let Some((i, _)) = texts().find(|(_, f)| f.id == "message") {
-            return Ok(idx(i));
-        }
-        let mut all = texts();
-        match (all.next(), all.next()) {
-            (Some((i, _)), None) => Ok(idx(i)),
-            _ => Err(texts().map(|(_, f)| f.id.as_str()).collect()),
-        }
+        message_fact(&self.facts)
+    }
+}
+
+/// The text fact that free text — an error message, the lines of a log —
+/// goes to: the text fact called `message`, else the only text fact.
+/// When there is none, or several and none is called `message`, `Err`
+/// lists the text facts (empty for none), for the caller's message.
+///
+/// ```
+/// use kbc_runtime::model::{message_fact, Fact, FactIdx, FactType};
+/// let fact = |id: &str, ty| Fact { id: id.into(), ty, question: None, label: None, loc: Default::default() };
+/// let facts = [fact("error_code", FactType::Int), fact("log", FactType::Text)];
+/// assert_eq!(message_fact(&facts), Ok(FactIdx(1)));
+/// assert_eq!(message_fact(&facts[..1]), Err(vec![]));
+/// ```
+pub fn message_fact(facts: &[Fact]) -> Result<FactIdx, Vec<&str>> {
+    let texts = || {
+        facts
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.ty == FactType::Text)
+    };
+    let idx = |i: usize| FactIdx(i as u32);
+    if let Some((i, _)) = texts().find(|(_, f)| f.id == "message") {
+        return Ok(idx(i));
+    }
+    let mut all = texts();
+    match (all.next(), all.next()) {
+        (Some((i, _)), None) => Ok(idx(i)),
+        _ => Err(texts().map(|(_, f)| f.id.as_str()).collect()),
     }
 }
 

@@ -7,7 +7,6 @@
 //! cache: every symptom, every cause and every evidence is evaluated, by
 //! recursion over the condition trees. Only the regexes are compiled once.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use regex_automata::meta::Regex;
@@ -17,7 +16,7 @@ use crate::diagnosis::{self, Diagnosis, Question, Raw, SymptomStatus};
 use crate::math;
 use crate::model::{CmpOp, Condition, FactType, KnowledgeBase, Value};
 use crate::observation::Observation;
-use crate::{scan, words};
+use crate::scan;
 
 /// Kleene's three truth values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,11 +264,7 @@ impl<'k> Reference<'k> {
             fixes,
             question: self.question(&facts),
         };
-        let text = |c: u32, k: usize| -> Cow<'k, str> {
-            let cause = &kb.causes[c as usize];
-            Cow::Owned(words::evidence_text(kb, &cause.evidence[k], &cause.title))
-        };
-        diagnosis::build(kb, raw, &text)
+        diagnosis::build(&kb, raw)
     }
 
     /// The next question by the rules of docs/SEMANTICS.md.

@@ -124,9 +124,8 @@ fn print_question(
     number: usize,
     p: Paint,
 ) -> std::io::Result<()> {
-    let kb = m.kb();
-    let ty = kb
-        .facts
+    let ty = m
+        .facts()
         .iter()
         .find(|f| f.id == q.fact)
         .map(|f| &f.ty)
@@ -251,7 +250,7 @@ fn session(
     term: &mut Terminal<impl BufRead, impl Write>,
 ) -> anyhow::Result<(Stop, usize, usize)> {
     let p = term.p;
-    let kb = m.kb();
+    let facts = m.facts();
     let mut asked = 0;
     let mut answered = 0;
     let mut shown: Option<Vec<(String, i64)>> = None;
@@ -265,7 +264,7 @@ fn session(
         )
     )?;
     // Each round sets a fact or skips one, so this ends; the bound is a guard.
-    for _ in 0..=kb.facts.len() {
+    for _ in 0..=facts.len() {
         let d = m.diagnose(obs);
         if d.conclusive {
             return Ok((Stop::Conclusive, asked, answered));
@@ -274,8 +273,7 @@ fn session(
             return Ok((Stop::NothingToAsk, asked, answered));
         };
         let f = q.index;
-        let ty = kb
-            .facts
+        let ty = facts
             .get(f.index())
             .map_or(FactType::Text, |x| x.ty.clone());
         // The ranking, when it changed since the last time it was shown.

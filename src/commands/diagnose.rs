@@ -17,7 +17,7 @@ use render::RenderOptions;
 
 use super::check::{load_and_check, print_text};
 use anyhow::{bail, Context as _};
-use kbc_runtime::model::{FactIdx, KnowledgeBase};
+use kbc_runtime::model::{Fact, FactIdx};
 use kbc_runtime::{Artifact, LoadError, Matcher, Observation, ObservationError};
 use std::io::{BufReader, IsTerminal as _, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -144,9 +144,9 @@ pub fn load_matcher(args: &KbArgs) -> anyhow::Result<Option<Matcher>> {
 
 /// The text fact `--message` and `--log` add to: `message`, or the
 /// knowledge base's only text fact.
-pub fn message_fact(kb: &KnowledgeBase) -> anyhow::Result<&str> {
-    match kb.message_fact() {
-        Ok(f) => Ok(kb.facts.get(f.index()).map_or("message", |f| f.id.as_str())),
+pub fn message_fact(facts: &[Fact]) -> anyhow::Result<&str> {
+    match kbc_runtime::model::message_fact(facts) {
+        Ok(f) => Ok(facts.get(f.index()).map_or("message", |f| f.id.as_str())),
         Err(texts) if texts.is_empty() => bail!("this knowledge base has no text fact, so `--message` and `--log` have nowhere to go"),
         Err(texts) => bail!(
             "this knowledge base has several text facts ({}) and none is called `message`; give the text with `--fact NAME=TEXT`",
@@ -161,14 +161,14 @@ fn fact_error(m: &Matcher, e: ObservationError, origin: &str) -> anyhow::Error {
     let mut msg = e.to_string();
     msg.push_str(&format!("\n  = note: from {origin}"));
     if let ObservationError::UnknownFact { .. } = e {
-        let ids: Vec<&str> = m.kb().facts.iter().map(|f| f.id.as_str()).collect();
+        let ids: Vec<&str> = m.facts().iter().map(|f| f.id.as_str()).collect();
         msg.push_str(&format!("\n  = help: the facts are {}", ids.join(", ")));
     }
     anyhow::anyhow!(msg)
 }
 
-fn fact_idx(kb: &KnowledgeBase, name: &str) -> Option<FactIdx> {
-    kb.facts
+fn fact_idx(facts: &[Fact], name: &str) -> Option<FactIdx> {
+    facts
         .iter()
         .position(|f| f.id == name)
         .map(|i| FactIdx(i as u32))
@@ -221,7 +221,7 @@ fn shown_json(v: &serde_json::Value) -> String {
 /// Builds the observation from `--facts`, `--fact`, `--message` and `--log`
 /// (in that order), and how each fact was given.
 pub fn observe<'m>(m: &'m Matcher, args: &FactArgs) -> anyhow::Result<(Observation<'m>, Given)> {
-    let kb = m.kb();
+    let facts = m.facts();
     let mut obs = m.observation();
     let mut given = Given::default();
     for path in &args.facts_file {
@@ -239,7 +239,7 @@ pub fn observe<'m>(m: &'m Matcher, args: &FactArgs) -> anyhow::Result<(Observati
         for (name, value) in map {
             obs.set_json(name, value)
                 .map_err(|e| fact_error(m, e, &format!("`{}`", path.display())))?;
-            if let Some(f) = fact_idx(kb, name) {
+            if let Some(f) = fact_idx(facts, name) {
                 if value.is_null() {
                     given.remove(f);
                 } else {
@@ -255,12 +255,12 @@ pub fn observe<'m>(m: &'m Matcher, args: &FactArgs) -> anyhow::Result<(Observati
         let name = name.trim();
         obs.set(name, value)
             .map_err(|e| fact_error(m, e, &format!("`--fact {pair}`")))?;
-        if let Some(f) = fact_idx(kb, name) {
+        if let Some(f) = fact_idx(facts, name) {
             given.put(f, value.trim().to_string());
         }
     }
     if !args.message.is_empty() || !args.log.is_empty() {
-        let fact = message_fact(kb)?;
+        let fact = message_fact(facts)?;
         for text in &args.message {
             obs.add_text(fact, text)
                 .map_err(|e| fact_error(m, e, "`--message`"))?;

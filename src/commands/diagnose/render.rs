@@ -3,7 +3,7 @@
 //! Plain text, wrapped at [`WIDTH`] columns, coloured only when asked.
 
 use super::Given;
-use kbc_runtime::model::{FactType, KnowledgeBase, Step};
+use kbc_runtime::model::{Fact, FactType, Step};
 use kbc_runtime::{Diagnosis, EvidenceReport, Matcher, Observation, Question, SymptomStatus};
 use std::fmt::Write as _;
 
@@ -157,10 +157,10 @@ fn evidence_line(out: &mut String, e: &EvidenceReport<'_>, indent: usize, p: Pai
     let _ = writeln!(out, "{painted}");
 }
 
-fn given_section(out: &mut String, kb: &KnowledgeBase, obs: &Observation<'_>, given: &Given) {
+fn given_section(out: &mut String, facts: &[Fact], obs: &Observation<'_>, given: &Given) {
     let mut rows: Vec<(String, String)> = Vec::new();
     for f in obs.known_facts() {
-        let Some(fact) = kb.facts.get(f.index()) else {
+        let Some(fact) = facts.get(f.index()) else {
             continue;
         };
         let shown = match &fact.ty {
@@ -328,9 +328,9 @@ fn step(out: &mut String, s: &Step, label: &str, indent: usize, p: Paint) {
 }
 
 /// The question, its answers, and optionally how to give one.
-pub fn question(out: &mut String, kb: &KnowledgeBase, q: &Question, hint: bool, p: Paint) {
+pub fn question(out: &mut String, facts: &[Fact], q: &Question, hint: bool, p: Paint) {
     let _ = writeln!(out, "{}", wrap(&q.text, "  ", 2));
-    let fact = kb.facts.iter().find(|f| f.id == q.fact);
+    let fact = facts.iter().find(|f| f.id == q.fact);
     let labels: Vec<(String, Option<String>)> = q
         .answers
         .iter()
@@ -380,12 +380,12 @@ pub fn diagnosis(
     opts: &RenderOptions,
     p: Paint,
 ) -> String {
-    let kb = m.kb();
+    let facts = m.facts();
     let mut out = String::new();
 
     // What was observed.
     let _ = writeln!(out, "{}", p.heading("Given"));
-    given_section(&mut out, kb, obs, given);
+    given_section(&mut out, facts, obs, given);
     out.push('\n');
     match d.symptoms.first().map(|s| s.status) {
         None => {
@@ -572,7 +572,7 @@ pub fn diagnosis(
                     p.heading("Next question"),
                     p.dim(&format!("({})", q.fact))
                 );
-                question(&mut out, kb, q, opts.question_hint, p);
+                question(&mut out, facts, q, opts.question_hint, p);
             }
             None => {
                 let _ = writeln!(out, "{}", p.heading("Next question"));
