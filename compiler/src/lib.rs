@@ -33,7 +33,6 @@ pub mod codes;
 pub mod diagnostics;
 pub mod emit;
 pub mod format;
-mod fuzzy;
 mod load;
 pub mod output;
 pub mod render;

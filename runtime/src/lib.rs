@@ -119,7 +119,7 @@ mod diagnosis;
 mod examples;
 mod exec;
 mod explain;
-mod fuzzy;
+pub mod fuzzy;
 mod lower;
 mod matcher;
 mod math;

@@ -4,8 +4,8 @@
 use super::{show_literal, Checker, Kind};
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
-use crate::fuzzy;
 use crate::syntax::ast::{Expr, ItemKind, Literal, SourceFile, Span, Spanned};
+use kbc_runtime::fuzzy;
 use kbc_runtime::model::{CmpOp, Condition, FactIdx, FactType, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 

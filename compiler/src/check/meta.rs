@@ -2,8 +2,8 @@
 
 use crate::codes::Code;
 use crate::diagnostics::Diagnostic;
-use crate::fuzzy;
 use crate::syntax::ast::Span;
+use kbc_runtime::fuzzy;
 use kbc_runtime::model::Meta;
 use serde::Deserialize;
 

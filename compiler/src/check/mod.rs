@@ -13,8 +13,8 @@ mod warnings;
 
 use crate::codes::Code;
 use crate::diagnostics::{Diagnostic, Severity, SourceMap, SourceText};
-use crate::fuzzy;
 use crate::syntax::ast::{self, ExpectExpr, ItemKind, Literal, Span, Spanned, StepExpr, TypeExpr};
+use kbc_runtime::fuzzy;
 use kbc_runtime::model::*;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};

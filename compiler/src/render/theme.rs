@@ -76,7 +76,7 @@ pub enum ThemeError {
 }
 
 fn suggest(name: &str) -> String {
-    match crate::fuzzy::closest(name, DEFAULT_FILES.iter().map(|(p, _)| *p)) {
+    match kbc_runtime::fuzzy::closest(name, DEFAULT_FILES.iter().map(|(p, _)| *p)) {
         Some(p) => format!("; did you mean `{p}`?"),
         None => "; run `kbc theme export DIR` to see the theme's files".to_string(),
     }
