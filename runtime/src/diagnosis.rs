@@ -205,7 +205,7 @@ pub(crate) trait Shown<'a> {
 }
 
 /// The ids of the facts `read` names, each once, in order.
-pub(crate) fn fact_ids<'a>(facts: &'a [Fact], read: impl Iterator<Item = u32>) -> Vec<&'a str> {
+pub(crate) fn fact_ids(facts: &[Fact], read: impl Iterator<Item = u32>) -> Vec<&str> {
     let mut ids = Vec::new();
     for f in read {
         if let Some(fact) = facts.get(f as usize) {
