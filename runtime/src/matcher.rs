@@ -274,9 +274,10 @@ impl Matcher {
         Artifact::from_bytes(bytes).map(Matcher::new)
     }
 
-    /// Loads an artifact embedded with `include_bytes!`.
+    /// Loads an artifact embedded with `include_bytes!`, without copying
+    /// it (see [`Artifact::from_static`]).
     pub fn from_static(bytes: &'static [u8]) -> Result<Matcher, LoadError> {
-        Self::from_bytes(bytes)
+        Artifact::from_static(bytes).map(Matcher::new)
     }
 
     /// Loads an artifact file.

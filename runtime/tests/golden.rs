@@ -43,6 +43,16 @@ fn the_golden_artifact_loads_and_diagnoses() {
 fn from_static_embeds_bytes() {
     static BYTES: &[u8] = include_bytes!("golden.kbca");
     let m = Matcher::from_static(BYTES).unwrap();
+    let copied = Matcher::from_bytes(BYTES).unwrap();
+    let mut obs = m.observation();
+    obs.set("error_code", "0x904").unwrap();
+    obs.set("extended_code", "7").unwrap();
+    let d = serde_json::to_string(&m.diagnose(&obs)).unwrap();
+    let mut obs = copied.observation();
+    obs.set("error_code", "0x904").unwrap();
+    obs.set("extended_code", "7").unwrap();
+    assert_eq!(d, serde_json::to_string(&copied.diagnose(&obs)).unwrap());
+    assert!(d.contains("credssp_mismatch"), "{d}");
     assert_eq!(m.kb().causes.len(), 2);
 }
 
