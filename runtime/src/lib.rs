@@ -128,7 +128,7 @@ mod prose;
 mod reference;
 mod scan;
 mod validate;
-mod words;
+pub mod words;
 
 #[cfg(test)]
 mod semantics_tests;
