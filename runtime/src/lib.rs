@@ -14,12 +14,13 @@
 //!
 //! - [`Artifact::build`] lowers a checked [`model::KnowledgeBase`] (errors:
 //!   [`BuildError`]); [`Artifact::to_bytes`], [`Artifact::from_bytes`],
-//!   [`Artifact::load`] (errors: [`LoadError`]) and [`Artifact::to_json`].
+//!   [`Artifact::load`], [`Artifact::from_static`] (errors: [`LoadError`])
+//!   and [`Artifact::to_json`].
 //! - [`Matcher::new`], [`Matcher::from_bytes`], [`Matcher::load`], and
 //!   [`Matcher::from_static`] for bytes embedded with `include_bytes!`.
-//!   Loading reads what ranking needs; the prose (titles, steps, sources)
-//!   is decoded the first time [`Matcher::kb`] or a diagnosis reads it.
-//!   [`Matcher::facts`] never needs it.
+//!   Loading reads what ranking needs; a diagnosis decodes the titles,
+//!   wording and steps of what it shows, record by record, and
+//!   [`Matcher::kb`] the whole model. [`Matcher::facts`] never needs them.
 //! - [`Matcher::observation`] gives an [`Observation`]: `set`, `set_json`,
 //!   `set_json_object`, `set_value`, `add_text`, `scan_log`, `unset`
 //!   (errors: [`ObservationError`]).
