@@ -360,7 +360,6 @@ impl Artifact {
 
     /// The artifact's bytes: header and payload (see the module docs).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let kb = self.kb();
         // Serializing plain data into a vector cannot fail; an empty part
         // would be rejected at load rather than panic here.
         let (ops, pool, strings) = self.exec.stored();
@@ -375,10 +374,16 @@ impl Artifact {
             payload.extend_from_slice(&(part.len() as u64).to_le_bytes());
             payload.extend_from_slice(part);
         }
-        // The stored programs are the lowering's; lowering is deterministic,
-        // so a loaded artifact writes the bytes it was read from.
-        let tables = lower::lower(kb).unwrap_or_default();
-        prose::write(kb, &tables, &self.core.files, &mut payload);
+        // A loaded artifact writes the prose it was read from; a built one
+        // encodes its model, with the lowering's stored programs.
+        match &self.prose {
+            Some(p) => p.write_to(&mut payload),
+            None => {
+                let kb = self.kb();
+                let tables = lower::lower(kb).unwrap_or_default();
+                prose::write(kb, &tables, &self.core.files, &mut payload);
+            }
+        }
         let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());

@@ -421,6 +421,16 @@ impl Prose {
         })
     }
 
+    /// Writes the prose as it was read: the framed offsets, the records,
+    /// the rest.
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&((self.offsets.len() * 4) as u64).to_le_bytes());
+        for o in &self.offsets {
+            out.extend_from_slice(&o.to_le_bytes());
+        }
+        out.extend_from_slice(self.bytes.get(self.start..).unwrap_or(&[]));
+    }
+
     /// The bytes of record `i` (symptoms, then causes, then fixes).
     fn record(&self, i: usize) -> &[u8] {
         let at = |k: usize| self.offsets.get(k).map(|&o| self.start + o as usize);

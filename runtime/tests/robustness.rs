@@ -25,12 +25,16 @@ fn golden_payload() -> Vec<u8> {
 fn exercise(bytes: &[u8]) {
     if let Ok(m) = Matcher::from_bytes(bytes) {
         let mut o = m.observation();
-        for f in &m.kb().facts {
+        for f in m.facts() {
             let _ = o.set(&f.id, "1");
         }
         let _ = m.diagnose(&o);
         let _ = m.next_question(&m.observation());
         let _ = kbc_runtime::run_examples(&m);
+        // What loads writes bytes that load to the same model, even when
+        // its prose is damaged.
+        let again = Artifact::from_bytes(&m.artifact().to_bytes()).expect("written bytes load");
+        assert_eq!(again.kb(), m.kb());
     }
 }
 
