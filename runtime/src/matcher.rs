@@ -51,44 +51,6 @@ struct TextAnchors {
     facts: Vec<u32>,
 }
 
-/// `items` grouped by fact (a stable counting sort: items of one fact keep
-/// their order), with `offsets[f]..offsets[f + 1]` the items of fact `f`.
-/// Items of a fact `>= facts` are left out.
-fn group_by_fact<T: Copy>(
-    items: &[T],
-    fact: impl Fn(&T) -> u32,
-    facts: usize,
-    offsets: &mut Vec<u32>,
-) -> Vec<T> {
-    offsets.clear();
-    offsets.resize(facts + 1, 0);
-    for it in items {
-        if let Some(n) = offsets.get_mut(fact(it) as usize + 1) {
-            *n += 1;
-        }
-    }
-    for f in 0..facts {
-        let before = offsets.get(f).copied().unwrap_or(0);
-        if let Some(n) = offsets.get_mut(f + 1) {
-            *n += before;
-        }
-    }
-    let Some(&filler) = items.first() else {
-        return Vec::new();
-    };
-    let mut next: Vec<u32> = offsets.clone();
-    let mut out: Vec<T> = vec![filler; offsets.last().copied().unwrap_or(0) as usize];
-    for it in items {
-        if let Some(at) = next.get_mut(fact(it) as usize) {
-            if let Some(slot) = out.get_mut(*at as usize) {
-                *slot = *it;
-            }
-            *at += 1;
-        }
-    }
-    out
-}
-
 /// A sorted pair list's second items whose first item is `key`.
 fn pairs_at(pairs: &[(u32, u32)], key: u32) -> impl Iterator<Item = u32> + '_ {
     let start = pairs.partition_point(|&(k, _)| k < key);
@@ -622,26 +584,5 @@ impl Matcher {
                 .iter()
                 .for_each(|&f| each(f));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grouping_by_fact_keeps_order_within_a_fact_and_drops_strangers() {
-        let items = [
-            (2u32, 'a'),
-            (0, 'b'),
-            (2, 'c'),
-            (9, 'x'),
-            (0, 'd'),
-            (1, 'e'),
-        ];
-        let mut off = Vec::new();
-        let g = group_by_fact(&items, |i| i.0, 3, &mut off);
-        assert_eq!(g, vec![(0, 'b'), (0, 'd'), (1, 'e'), (2, 'a'), (2, 'c')]);
-        assert_eq!(off, vec![0, 2, 3, 5]);
     }
 }

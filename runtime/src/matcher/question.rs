@@ -19,7 +19,9 @@
 //! integers (docs/SEMANTICS.md, "Numbers"), and the differential tests hold
 //! the result to the reference interpreter's.
 
-use super::{fact_bit, group_by_fact, pairs_at, Matcher, Scratch, View, F, T, U};
+use std::cell::Cell;
+
+use super::{fact_bit, pairs_at, Matcher, Scratch, View, F, T, U};
 use crate::diagnosis::{self, Question};
 use crate::exec::EvidenceRec;
 use crate::math;
@@ -28,7 +30,7 @@ use crate::observation::Observation;
 
 /// A considered evidence line that reads a fact to weigh: the fact, the
 /// candidate (position in `cands`), the evidence, and whether it holds now.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Read {
     fact: u32,
     cand: u32,
@@ -76,6 +78,8 @@ struct Work {
     news: Vec<bool>,
     /// Entropies already computed, by the set of reads an answer flips.
     memo: Vec<(u128, f64)>,
+    /// The entropy after each answer weighed.
+    h_after: Vec<f64>,
     /// The scores of a ranking, for its entropy.
     ranked: Vec<i64>,
     ranking: Scratch,
@@ -88,6 +92,29 @@ struct Work {
     set: Option<regex_automata::PatternSet>,
 }
 
+/// The vectors of one choice, kept for the next on the same thread: a
+/// choice is a few microseconds, and a few dozen allocations were a tenth
+/// of it.
+#[derive(Default)]
+struct Buffers {
+    work: Work,
+    now_scores: Vec<i64>,
+    progs: Vec<(u32, u64)>,
+    want: Vec<bool>,
+    found_reads: Vec<Read>,
+    found_consts: Vec<(u32, i64, bool)>,
+    weigh: Vec<bool>,
+    reads: Vec<Read>,
+    read_off: Vec<u32>,
+    consts: Vec<(u32, i64, bool)>,
+    const_off: Vec<u32>,
+    hits: Vec<u32>,
+}
+
+thread_local! {
+    static BUFFERS: Cell<Buffers> = Cell::new(Buffers::default());
+}
+
 /// The next question for `obs`, ranked into `base`, never about `skip`.
 pub(super) fn choose(
     m: &Matcher,
@@ -95,23 +122,89 @@ pub(super) fn choose(
     base: &Scratch,
     skip: &[FactIdx],
 ) -> Option<Question> {
-    let c = Chooser::new(m, obs, base, skip);
-    let mut w = Work {
-        scores: base.scores.clone(),
-        ruled: base.ruled.clone(),
-        present: vec![true; base.cands.len()],
-        producing: c.producing(),
-        ..Work::default()
-    };
-    let mut hits = Vec::new();
+    let mut b = BUFFERS.with(Cell::take);
+    let q = choose_with(m, obs, base, skip, &mut b);
+    BUFFERS.with(|cell| cell.set(b));
+    q
+}
+
+fn choose_with(
+    m: &Matcher,
+    obs: &Observation<'_>,
+    base: &Scratch,
+    skip: &[FactIdx],
+    b: &mut Buffers,
+) -> Option<Question> {
+    let c = Chooser::new(m, obs, base, skip, b);
+    let mut w = std::mem::take(&mut b.work);
+    w.scores.clone_from(&base.scores);
+    w.ruled.clone_from(&base.ruled);
+    w.present.clear();
+    w.present.resize(base.cands.len(), true);
+    c.producing(&mut w.producing);
     let mut best: Option<(f64, u32)> = None;
     for f in (0..m.art.core.facts.len() as u32).filter(|&f| c.weighs(f)) {
-        let g = c.gain(f, &mut w, &mut hits);
+        let g = c.gain(f, &mut w, &mut b.hits);
         if math::better(best.map(|(g, f)| (g, f as usize)), g) {
             best = Some((g, f));
         }
     }
-    c.question(best?.1)
+    let q = best.and_then(|(_, f)| c.question(f));
+    b.work = w;
+    c.give_back(b);
+    q
+}
+
+/// `items` grouped by fact into `out` (a stable counting sort: items of one
+/// fact keep their order), with `offsets[f]..offsets[f + 1]` the items of
+/// fact `f`. Items of a fact `>= facts` are left out.
+fn group_by_fact<T: Copy>(
+    items: &[T],
+    fact: impl Fn(&T) -> u32,
+    facts: usize,
+    offsets: &mut Vec<u32>,
+    out: &mut Vec<T>,
+) {
+    offsets.clear();
+    offsets.resize(facts + 1, 0);
+    for it in items {
+        let f = fact(it) as usize;
+        if f < facts {
+            if let Some(n) = offsets.get_mut(f + 1) {
+                *n += 1;
+            }
+        }
+    }
+    for f in 0..facts {
+        let before = offsets.get(f).copied().unwrap_or(0);
+        if let Some(n) = offsets.get_mut(f + 1) {
+            *n += before;
+        }
+    }
+    out.clear();
+    let Some(&filler) = items.first() else {
+        return;
+    };
+    out.resize(offsets.last().copied().unwrap_or(0) as usize, filler);
+    // `offsets[f]` is the next free slot of fact `f`; once every item is
+    // placed it is the end of `f`, which shifted by one is the start of
+    // `f + 1`.
+    for it in items {
+        let f = fact(it) as usize;
+        if f >= facts {
+            continue;
+        }
+        if let Some(at) = offsets.get_mut(f) {
+            if let Some(slot) = out.get_mut(*at as usize) {
+                *slot = *it;
+            }
+            *at += 1;
+        }
+    }
+    offsets.rotate_right(1);
+    if let Some(first) = offsets.first_mut() {
+        *first = 0;
+    }
 }
 
 /// The row `f` of a grouping by fact.
@@ -122,15 +215,23 @@ fn row(off: &[u32], f: u32) -> std::ops::Range<usize> {
 }
 
 impl<'a, 'm> Chooser<'a, 'm> {
-    fn new(m: &'a Matcher, obs: &'a Observation<'m>, base: &'a Scratch, skip: &[FactIdx]) -> Self {
+    fn new(
+        m: &'a Matcher,
+        obs: &'a Observation<'m>,
+        base: &'a Scratch,
+        skip: &[FactIdx],
+        b: &mut Buffers,
+    ) -> Self {
         let facts = &m.art.core.facts;
         let t = &m.art.core.tables;
         let ex = &m.art.exec;
-        let now_scores: Vec<i64> = base
-            .ranked
-            .iter()
-            .filter_map(|&k| base.scores.get(k as usize).copied())
-            .collect();
+        let now_scores = &mut b.now_scores;
+        now_scores.clear();
+        now_scores.extend(
+            base.ranked
+                .iter()
+                .filter_map(|&k| base.scores.get(k as usize).copied()),
+        );
         let now_sums = now_scores.iter().copied().max().map(|max| {
             let mut sums = math::EntropySums::new(max);
             now_scores.iter().for_each(|&s| sums.add(s));
@@ -140,8 +241,11 @@ impl<'a, 'm> Chooser<'a, 'm> {
         // symptom is observed, the possible symptoms' `when`; the facts
         // they read that can be asked.
         // (program, mask of the facts it reads; all bits when not known).
-        let mut progs: Vec<(u32, u64)> = Vec::new();
-        let mut want = vec![false; facts.len()];
+        let progs = &mut b.progs;
+        progs.clear();
+        let want = &mut b.want;
+        want.clear();
+        want.resize(facts.len(), false);
         let mut mark = |f: u32| {
             if let Some(w) = want.get_mut(f as usize) {
                 *w = true;
@@ -179,7 +283,8 @@ impl<'a, 'm> Chooser<'a, 'm> {
         // Every candidate's evidence that reads a fact to ask and that some
         // answer can move, grouped by fact.
         let now = View { obs, over: None };
-        let mut reads: Vec<Read> = Vec::new();
+        let found = &mut b.found_reads;
+        found.clear();
         for &(k, e, value) in &base.evals {
             let Some(r) = ex.evidence.get(e as usize) else {
                 continue;
@@ -193,7 +298,7 @@ impl<'a, 'm> Chooser<'a, 'm> {
                 // Unknown now and never true whatever `f` is: it never
                 // moves a score either.
                 if want(f) && (value == T || ex.can_become_true(r.prog, f, &now)) {
-                    reads.push(Read {
+                    found.push(Read {
                         fact: f,
                         cand: k,
                         evidence: e,
@@ -202,11 +307,16 @@ impl<'a, 'm> Chooser<'a, 'm> {
                 }
             });
         }
-        let mut read_off = Vec::new();
-        let reads = group_by_fact(&reads, |r| r.fact, facts.len(), &mut read_off);
+        let (mut reads, mut read_off) = (
+            std::mem::take(&mut b.reads),
+            std::mem::take(&mut b.read_off),
+        );
+        group_by_fact(found, |r| r.fact, facts.len(), &mut read_off, &mut reads);
         // The facts to weigh: those asked, but for those whose answers can
         // move nothing (no reads, and no `when` reads them).
-        let mut weigh = vec![false; facts.len()];
+        let mut weigh = std::mem::take(&mut b.weigh);
+        weigh.clear();
+        weigh.resize(facts.len(), false);
         for (f, w) in weigh.iter_mut().enumerate() {
             *w = want(f as u32) && !only_evidence_moves(m, base, f as u32);
         }
@@ -220,19 +330,23 @@ impl<'a, 'm> Chooser<'a, 'm> {
             .enumerate()
             .filter(|(_, &w)| w)
             .fold(0u64, |m, (f, _)| m | fact_bit(f as u32));
-        let mut consts: Vec<(u32, i64, bool)> = Vec::new();
-        for &(p, reads) in &progs {
+        let found = &mut b.found_consts;
+        found.clear();
+        for &(p, reads) in progs.iter() {
             if reads & weigh_mask == 0 {
                 continue;
             }
             ex.constants(p, |f, key, ordered| {
                 if weigh.get(f as usize).copied().unwrap_or(false) {
-                    consts.push((f, key, ordered));
+                    found.push((f, key, ordered));
                 }
             });
         }
-        let mut const_off = Vec::new();
-        let consts = group_by_fact(&consts, |c| c.0, facts.len(), &mut const_off);
+        let (mut consts, mut const_off) = (
+            std::mem::take(&mut b.consts),
+            std::mem::take(&mut b.const_off),
+        );
+        group_by_fact(found, |c| c.0, facts.len(), &mut const_off, &mut consts);
         Chooser {
             m,
             obs,
@@ -248,18 +362,28 @@ impl<'a, 'm> Chooser<'a, 'm> {
         }
     }
 
+    /// Returns the vectors it holds to `b`, for the next choice.
+    fn give_back(self, b: &mut Buffers) {
+        b.weigh = self.weigh;
+        b.reads = self.reads;
+        b.read_off = self.read_off;
+        b.consts = self.consts;
+        b.const_off = self.const_off;
+    }
+
     fn weighs(&self, f: u32) -> bool {
         self.weigh.get(f as usize).copied().unwrap_or(false)
     }
 
     /// Per candidate: how many possible symptoms it produces (when nothing
     /// is observed; empty otherwise).
-    fn producing(&self) -> Vec<u32> {
+    fn producing(&self, producing: &mut Vec<u32>) {
         let base = self.base;
+        producing.clear();
         if !self.shrink {
-            return Vec::new();
+            return;
         }
-        let mut producing = vec![0; base.cands.len()];
+        producing.resize(base.cands.len(), 0);
         for &s in &base.possible {
             for c in self.m.art.core.tables.producers.get(s as usize) {
                 if let Ok(k) = base.cands.binary_search(c) {
@@ -269,7 +393,6 @@ impl<'a, 'm> Chooser<'a, 'm> {
                 }
             }
         }
-        producing
     }
 
     /// The expected entropy reduction of asking fact `f`; `hits` is a
@@ -290,7 +413,8 @@ impl<'a, 'm> Chooser<'a, 'm> {
             &mut texts,
         );
         let atoms = row(&t.fact_atoms, f);
-        let mut h_after = Vec::with_capacity(answers.len());
+        let mut h_after = std::mem::take(&mut w.h_after);
+        h_after.clear();
         w.memo.clear();
         for (i, &key) in answers.iter().enumerate() {
             hits.clear();
@@ -317,7 +441,9 @@ impl<'a, 'm> Chooser<'a, 'm> {
             h_after.push(self.entropy_after(f, &over, w));
         }
         (w.answers, w.texts) = (answers, texts);
-        math::gain(self.h_now, &mut h_after)
+        let g = math::gain(self.h_now, &mut h_after);
+        w.h_after = h_after;
+        g
     }
 
     fn fact_consts(&self, f: u32) -> &[(u32, i64, bool)] {
@@ -570,5 +696,29 @@ fn answer_keys(
             out.extend(texts.iter().map(|s| ex.string_key(s)));
         }
         FactType::Text => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping_by_fact_keeps_order_within_a_fact_and_drops_strangers() {
+        let items = [
+            (2u32, 'a'),
+            (0, 'b'),
+            (2, 'c'),
+            (9, 'x'),
+            (0, 'd'),
+            (1, 'e'),
+            (3, 'y'),
+        ];
+        let (mut off, mut out) = (vec![7], vec![(5, 'z')]);
+        group_by_fact(&items, |i| i.0, 3, &mut off, &mut out);
+        assert_eq!(out, vec![(0, 'b'), (0, 'd'), (1, 'e'), (2, 'a'), (2, 'c')]);
+        assert_eq!(off, vec![0, 2, 3, 5]);
+        group_by_fact(&items[3..4], |i| i.0, 3, &mut off, &mut out);
+        assert_eq!((off, out), (vec![0, 0, 0, 0], vec![]));
     }
 }
