@@ -14,6 +14,7 @@ use std::io::BufRead;
 use crate::fuzzy;
 use crate::matcher::Matcher;
 use crate::model::{FactIdx, FactType, Value};
+use crate::scan::Parts;
 
 /// Longest piece of a log line kept as one segment; longer lines are split.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -482,19 +483,15 @@ impl<'m> Observation<'m> {
     }
 
     /// The atoms of fact `f` that `text` hits, into `out` (ascending);
-    /// `literals`: whether `text` may hold a non-empty literal.
-    fn atoms_hit(&mut self, f: FactIdx, text: &str, literals: bool, out: &mut Vec<u32>) {
+    /// `parts`: what `text` may hold.
+    fn atoms_hit(&mut self, f: FactIdx, text: &str, parts: Parts, out: &mut Vec<u32>) {
         out.clear();
         if self.atom_range(f).is_empty() {
             return;
         }
         let t = self.m.tables();
         let scanners = self.m.scanners();
-        if literals {
-            scanners.scan(text, &mut self.lits, &mut self.pats, &mut self.set);
-        } else {
-            scanners.scan_without_literals(text, &mut self.lits, &mut self.pats, &mut self.set);
-        }
+        scanners.scan_parts(text, parts, &mut self.lits, &mut self.pats, &mut self.set);
         for &l in &self.lits {
             out.extend(
                 t.literal_atoms
@@ -530,7 +527,7 @@ impl<'m> Observation<'m> {
             self.clear_hits(f);
             if let Value::Str(s) = &v {
                 let mut hit = Vec::new();
-                self.atoms_hit(f, s, true, &mut hit);
+                self.atoms_hit(f, s, Parts::ALL, &mut hit);
                 self.set_hits(&hit);
             }
         }
@@ -545,7 +542,7 @@ impl<'m> Observation<'m> {
 
     fn push_segment(&mut self, f: FactIdx, s: String) {
         let mut hit = Vec::new();
-        self.atoms_hit(f, &s, true, &mut hit);
+        self.atoms_hit(f, &s, Parts::ALL, &mut hit);
         self.set_hits(&hit);
         if let Some(segs) = self.segments.get_mut(f.index()) {
             segs.push(s);
@@ -596,8 +593,9 @@ impl<'m> Observation<'m> {
         let mut spans = Vec::new();
         let mut continuing = false;
         loop {
-            // A block of whole lines of valid UTF-8: one literal search for
-            // the block; when it finds none, only the patterns run per line.
+            // A block of whole lines of valid UTF-8: one literal search and
+            // one pattern search for the block; a line runs only what the
+            // block search says it may hold.
             if carry.is_empty() && !continuing {
                 let avail = reader.fill_buf().map_err(io)?;
                 let window = avail.get(..avail.len().min(LOG_BLOCK_BYTES)).unwrap_or(&[]);
@@ -610,6 +608,7 @@ impl<'m> Observation<'m> {
                     self.m
                         .scanners()
                         .literal_spans(block.as_bytes(), &mut spans);
+                    let patterns = self.m.scanners().patterns_in_block(block);
                     let mut next_span = spans.iter().peekable();
                     let mut at = 0;
                     for raw in block.split_inclusive('\n') {
@@ -618,9 +617,12 @@ impl<'m> Observation<'m> {
                         while next_span.peek().is_some_and(|s| s.1 <= at) {
                             next_span.next();
                         }
-                        let literals = next_span.peek().is_some_and(|s| s.0 < end);
+                        let parts = Parts {
+                            literals: next_span.peek().is_some_and(|s| s.0 < end),
+                            patterns,
+                        };
                         let line = raw.trim_end_matches(['\n', '\r']);
-                        self.log_line(f, std::borrow::Cow::Borrowed(line), literals, &mut st);
+                        self.log_line(f, std::borrow::Cow::Borrowed(line), parts, &mut st);
                         at = end;
                     }
                     let n = block.len();
@@ -661,7 +663,7 @@ impl<'m> Observation<'m> {
             if matches!(line, std::borrow::Cow::Owned(_)) {
                 st.sum.replaced_lines += 1;
             }
-            self.log_line(f, line, true, &mut st);
+            self.log_line(f, line, Parts::ALL, &mut st);
         }
         Ok(st.sum)
     }
@@ -673,12 +675,12 @@ impl<'m> Observation<'m> {
         &mut self,
         f: FactIdx,
         line: std::borrow::Cow<'_, str>,
-        literals: bool,
+        parts: Parts,
         st: &mut LogState,
     ) {
         st.sum.lines += 1;
         let mut hit = std::mem::take(&mut st.hit);
-        self.atoms_hit(f, &line, literals, &mut hit);
+        self.atoms_hit(f, &line, parts, &mut hit);
         st.hit = hit;
         if st.first {
             st.first = false;

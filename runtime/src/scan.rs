@@ -30,6 +30,23 @@ pub const REGEX_NEST_LIMIT: u32 = 100;
 /// above, it is a contiguous NFA like the one for messages.
 pub const AC_DFA_LIMIT_PATTERNS: usize = 2_000;
 
+/// Which searches a segment needs: the non-empty literals, the patterns.
+/// A log scan knows from one search over a block of lines that a line
+/// holds neither; the empty literals are found in every segment anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Parts {
+    pub literals: bool,
+    pub patterns: bool,
+}
+
+impl Parts {
+    /// Both searches.
+    pub(crate) const ALL: Parts = Parts {
+        literals: true,
+        patterns: true,
+    };
+}
+
 /// The text scanners of one knowledge base, compiled on first use.
 ///
 /// [`Artifact::build`](crate::Artifact::build) compiles them at once, so a
@@ -80,6 +97,13 @@ struct ForLogs {
     ac: Option<AhoCorasick>,
     /// The patterns, leftmost-first: whether any matches.
     re_any: Option<Regex>,
+    /// The patterns with `^` and `$` at every line's start and end
+    /// (multi-line, CRLF-aware): whether any matches in a block of lines.
+    /// A line that a pattern matches on its own is matched in the block
+    /// too, so a block without a match has no line with one. `None` when
+    /// a pattern anchors at the text's start or end (`\A`, `\z`, `(?-m)^`),
+    /// which a block cannot tell from a line's.
+    re_block: Option<Regex>,
 }
 
 impl Scanners {
@@ -118,6 +142,7 @@ impl Scanners {
                 ForLogs::build(&self.literals, b, &self.patterns).unwrap_or(ForLogs {
                     ac: None,
                     re_any: None,
+                    re_block: None,
                 })
             });
         }
@@ -134,8 +159,21 @@ impl Scanners {
         pats: &mut Vec<u32>,
         set: &mut Option<PatternSet>,
     ) {
+        self.scan_parts(text, Parts::ALL, lits, pats, set);
+    }
+
+    /// [`scan`](Scanners::scan) for the `parts` that `text` may hold: a
+    /// search left out finds nothing (but the empty literals).
+    pub(crate) fn scan_parts(
+        &self,
+        text: &str,
+        parts: Parts,
+        lits: &mut Vec<u32>,
+        pats: &mut Vec<u32>,
+        set: &mut Option<PatternSet>,
+    ) {
         match self.get() {
-            Ok(b) => b.scan(text, true, lits, pats, set),
+            Ok(b) => b.scan(text, parts, lits, pats, set),
             Err(_) => {
                 lits.clear();
                 pats.clear();
@@ -146,10 +184,8 @@ impl Scanners {
     /// Spans of non-empty literals in `bytes`, in order, into `out`: every
     /// occurrence of a literal starts inside one of them (a search that
     /// resumes after each match). A line that overlaps none holds no
-    /// literal and can be scanned with [`scan_without_literals`]; one
-    /// search over many lines costs far less than one per line.
-    ///
-    /// [`scan_without_literals`]: Scanners::scan_without_literals
+    /// literal; one search over many lines costs far less than one per
+    /// line.
     pub(crate) fn literal_spans(&self, bytes: &[u8], out: &mut Vec<(usize, usize)>) {
         out.clear();
         if let Some(ac) = self.get().ok().and_then(Built::literals) {
@@ -157,21 +193,18 @@ impl Scanners {
         }
     }
 
-    /// [`scan`](Scanners::scan) for a text known to hold no non-empty
-    /// literal: only the empty literals and the patterns are found.
-    pub(crate) fn scan_without_literals(
-        &self,
-        text: &str,
-        lits: &mut Vec<u32>,
-        pats: &mut Vec<u32>,
-        set: &mut Option<PatternSet>,
-    ) {
-        match self.get() {
-            Ok(b) => b.scan(text, false, lits, pats, set),
-            Err(_) => {
-                lits.clear();
-                pats.clear();
-            }
+    /// Whether some line of `block` (lines ended by `\n`) may match a
+    /// pattern: `false` only when none does.
+    pub(crate) fn patterns_in_block(&self, block: &str) -> bool {
+        let Ok(b) = self.get() else {
+            return false;
+        };
+        if b.re.is_none() {
+            return false;
+        }
+        match b.for_logs.get().and_then(|l| l.re_block.as_ref()) {
+            Some(re) => re.is_match(Input::new(block)),
+            None => true,
         }
     }
 }
@@ -240,13 +273,13 @@ impl Built {
             .or(self.ac.as_ref())
     }
 
-    /// Finds the literals (the non-empty ones only if `literals`) and the
-    /// patterns in `text`; ids are appended to the two vectors, sorted and
-    /// without repeats. `set` is a reusable buffer.
+    /// Finds the `parts` of `text` (and the empty literals); ids are
+    /// appended to the two vectors, sorted and without repeats. `set` is a
+    /// reusable buffer.
     fn scan(
         &self,
         text: &str,
-        literals: bool,
+        parts: Parts,
         lits: &mut Vec<u32>,
         pats: &mut Vec<u32>,
         set: &mut Option<PatternSet>,
@@ -254,7 +287,7 @@ impl Built {
         lits.clear();
         pats.clear();
         lits.extend_from_slice(&self.empty_literals);
-        if let Some(ac) = self.literals().filter(|_| literals) {
+        if let Some(ac) = self.literals().filter(|_| parts.literals) {
             for m in ac.find_overlapping_iter(text) {
                 if let Some(&id) = self.ac_ids.get(m.pattern().as_usize()) {
                     lits.push(id);
@@ -263,7 +296,7 @@ impl Built {
             lits.sort_unstable();
             lits.dedup();
         }
-        let Some(re) = &self.re else {
+        let Some(re) = self.re.as_ref().filter(|_| parts.patterns) else {
             return;
         };
         // Over a log, most lines match nothing: the prefiltered
@@ -294,11 +327,18 @@ impl ForLogs {
         } else {
             Some(automaton(&ac_pats, AhoCorasickKind::DFA)?)
         };
-        let re_any = match built.re {
-            Some(_) => Some(multi_regex(patterns, MatchKind::LeftmostFirst)?),
-            None => None,
+        let (re_any, re_block) = match built.re {
+            Some(_) => (
+                Some(multi_regex(patterns, MatchKind::LeftmostFirst)?),
+                block_regex(patterns),
+            ),
+            None => (None, None),
         };
-        Ok(ForLogs { ac, re_any })
+        Ok(ForLogs {
+            ac,
+            re_any,
+            re_block,
+        })
     }
 }
 
@@ -316,9 +356,28 @@ fn regex_builder(kind: MatchKind) -> meta::Builder {
         .dfa_size_limit(Some(REGEX_DFA_LIMIT))
         .hybrid_cache_capacity(REGEX_CACHE_LIMIT);
     let mut b = meta::Builder::new();
-    b.configure(config)
-        .syntax(syntax::Config::new().nest_limit(REGEX_NEST_LIMIT));
+    b.configure(config).syntax(syntax());
     b
+}
+
+/// The syntax of every pattern: the nesting limit.
+fn syntax() -> syntax::Config {
+    syntax::Config::new().nest_limit(REGEX_NEST_LIMIT)
+}
+
+/// The patterns with line anchors at every line (see [`ForLogs::re_block`]),
+/// or `None` when one anchors at the text's start or end, or they do not
+/// compile so.
+fn block_regex(patterns: &[String]) -> Option<Regex> {
+    let lines = syntax().multi_line(true).crlf(true);
+    for p in patterns {
+        let hir = syntax::parse_with(p, &lines).ok()?;
+        if hir.properties().look_set().contains_anchor_haystack() {
+            return None;
+        }
+    }
+    let mut b = regex_builder(MatchKind::LeftmostFirst);
+    b.syntax(lines).build_many(patterns).ok()
 }
 
 fn multi_regex(patterns: &[String], kind: MatchKind) -> Result<Regex, BuildError> {
@@ -377,27 +436,55 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The searchers for logs find exactly what the message ones find.
+        /// The searchers for logs find exactly what the message ones find,
+        /// and a line of a block runs only what the block's searches say
+        /// it may hold, without missing anything.
         #[test]
-        fn log_and_message_searchers_agree(text in "[abAB01 éx\\-]{0,40}") {
+        fn log_and_message_searchers_agree(block in "[abAB01 éx\\-\r\n]{0,60}") {
             let literals: Vec<String> = ["ab", "b", "", "é", "x-1"].map(String::from).to_vec();
-            let patterns: Vec<String> =
-                [r"\bab\b", r"a+b", r"x-\d+", r"^b", r"é$"].map(String::from).to_vec();
+            let patterns: Vec<String> = [r"\bab\b", r"a+b", r"x-\d+", r"^b", r"é$", r"^$", r"a\s*b"]
+                .map(String::from)
+                .to_vec();
             let message = Scanners::lazy(&literals, &patterns);
             let log = Scanners::lazy(&literals, &patterns);
             log.for_logs();
             let (mut l1, mut p1, mut l2, mut p2, mut set) =
                 (Vec::new(), Vec::new(), Vec::new(), Vec::new(), None);
-            message.scan(&text, &mut l1, &mut p1, &mut set);
-            log.scan(&text, &mut l2, &mut p2, &mut set);
-            proptest::prop_assert_eq!((&l1, &p1), (&l2, &p2));
             let mut spans = Vec::new();
-            log.literal_spans(text.as_bytes(), &mut spans);
-            if spans.is_empty() {
-                log.scan_without_literals(&text, &mut l2, &mut p2, &mut set);
+            log.literal_spans(block.as_bytes(), &mut spans);
+            let patterns_in_block = log.patterns_in_block(&block);
+            let mut at = 0;
+            for raw in block.split_inclusive('\n') {
+                let end = at + raw.len();
+                let line = raw.trim_end_matches(['\n', '\r']);
+                message.scan(line, &mut l1, &mut p1, &mut set);
+                log.scan(line, &mut l2, &mut p2, &mut set);
                 proptest::prop_assert_eq!((&l1, &p1), (&l2, &p2));
+                let parts = Parts {
+                    literals: spans.iter().any(|s| s.0 < end && s.1 > at),
+                    patterns: patterns_in_block,
+                };
+                log.scan_parts(line, parts, &mut l2, &mut p2, &mut set);
+                proptest::prop_assert_eq!((&l1, &p1), (&l2, &p2));
+                at = end;
             }
         }
+    }
+
+    #[test]
+    fn a_block_gate_only_without_text_anchors() {
+        let with = |p: &str| {
+            let s = Scanners::lazy(&[], &[p.to_string(), "x".into()]);
+            s.for_logs();
+            s.patterns_in_block("a\nb\n")
+        };
+        // `^b` holds at the second line's start; the block says so.
+        assert!(with("^b"));
+        assert!(!with("^c$"));
+        // `\Ab` does not hold for the second line alone, nor `(?-m)^b`;
+        // with such a pattern no block search is made: every line runs.
+        assert!(with(r"\Ac"));
+        assert!(with("(?-m)^c"));
     }
 
     #[test]
