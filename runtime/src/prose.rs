@@ -4,7 +4,8 @@
 //!
 //! Why records: a diagnosis shows a handful of causes and fixes out of
 //! thousands. Each symptom, cause and fix is encoded on its own (postcard)
-//! behind a table of offsets, so a loaded matcher decodes only the records
+//! behind a table of offsets, and starts with its head — what a diagnosis
+//! shows of it — so a loaded matcher decodes only the heads of the records
 //! a diagnosis shows, once each, and leaves the rest as bytes. The whole
 //! model (for [`Artifact::kb`](crate::Artifact::kb), examples, export) is
 //! every record plus the rest: meta, sources, guides and examples.
@@ -23,7 +24,7 @@
 //! | rest | meta, sources, guides, examples |
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -234,7 +235,7 @@ pub(crate) struct FixShown {
 /// The file names of a model's locations, numbered in order of first use.
 pub(crate) fn files_of(kb: &KnowledgeBase) -> Vec<String> {
     let mut files: Vec<String> = Vec::new();
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     let locs = kb
         .symptoms
         .iter()
@@ -246,7 +247,7 @@ pub(crate) fn files_of(kb: &KnowledgeBase) -> Vec<String> {
         )
         .chain(kb.fixes.iter().map(|f| &f.loc));
     for loc in locs {
-        if seen.insert(loc.file.as_str(), ()).is_none() {
+        if seen.insert(loc.file.as_str()) {
             files.push(loc.file.clone());
         }
     }
